@@ -1,0 +1,1 @@
+"""What a resident is and how it thinks: memory stream, cognition and prompts."""

@@ -1,0 +1,182 @@
+"""The typed model requests that agent cognition yields, and their answers.
+
+Cognition never calls a model: it yields one of these and receives the matching
+result. The scheduler gathers the requests of every agent in a phase and hands
+them to a backend (in `sim.models`) as one batch per kind, so these types are
+plain, hashable values: a backend may answer identical requests once, and the
+recording wrapper can key a logged call by `fingerprint()`.
+
+A prompt is either plain text or a tuple of chat messages. Put what is shared by
+many requests first (a system message, few-shot turns, an agent's persona) and
+what differs last: backends compute a head shared across a batch only once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Literal, TypeAlias
+
+import numpy as np
+
+Role: TypeAlias = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One chat turn."""
+
+    role: Role
+    content: str
+
+
+Prompt: TypeAlias = str | tuple[Message, ...]
+
+
+def _canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+class _Request:
+    """Shared behaviour of the request dataclasses (a mixin, no fields)."""
+
+    __slots__ = ()
+    kind: str
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)  # type: ignore[call-overload]
+        data["kind"] = self.kind
+        return data
+
+    def fingerprint(self) -> str:
+        """A stable digest of everything that determines the answer."""
+        return hashlib.sha256(_canonical(self.to_json()).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Generate(_Request):
+    """Free text continuation. `temperature == 0` means greedy decoding."""
+
+    prompt: Prompt
+    max_tokens: int = 64
+    stop: tuple[str, ...] = ()
+    temperature: float = 0.0
+    top_p: float = 1.0
+    top_k: int = 50
+    seed: int = 0
+    tag: str = ""
+    kind: str = field(default="generate", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Choose(_Request):
+    """Pick one of `options` by scoring each as the answer's continuation.
+
+    The score of an option is the summed log-likelihood of its tokens after the
+    prompt (the answer start of a chat prompt). No text is parsed.
+    """
+
+    prompt: Prompt
+    options: tuple[str, ...]
+    tag: str = ""
+    kind: str = field(default="choose", init=False)
+
+    def __post_init__(self) -> None:
+        if not self.options:
+            raise ValueError("Choose needs at least one option")
+
+
+@dataclass(frozen=True, slots=True)
+class Rate(_Request):
+    """An integer in `low..high`, chosen by scoring each whole number as an option.
+
+    Scoring whole numbers (not single tokens) matters: "10" is two tokens in
+    many vocabularies, so a next-token argmax could never answer it.
+    """
+
+    prompt: Prompt
+    low: int = 1
+    high: int = 10
+    tag: str = ""
+    kind: str = field(default="rate", init=False)
+
+    def __post_init__(self) -> None:
+        if self.low > self.high:
+            raise ValueError(f"Rate range is empty: {self.low}..{self.high}")
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        return tuple(str(n) for n in range(self.low, self.high + 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Embed(_Request):
+    """Sentence embeddings, one unit-length vector per text."""
+
+    texts: tuple[str, ...]
+    tag: str = ""
+    kind: str = field(default="embed", init=False)
+
+
+ModelRequest: TypeAlias = Generate | Choose | Rate | Embed
+
+
+@dataclass(frozen=True, slots=True)
+class GenerateResult:
+    text: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseResult:
+    index: int
+    logprobs: tuple[float, ...]
+    prompt_tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RateResult:
+    value: int
+    logprobs: tuple[float, ...]
+    prompt_tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EmbedResult:
+    """`vectors` has shape (len(texts), dim), float32, rows of unit length."""
+
+    vectors: np.ndarray
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EmbedResult) and np.array_equal(self.vectors, other.vectors)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+ModelResult: TypeAlias = GenerateResult | ChooseResult | RateResult | EmbedResult
+
+
+def prompt_text(prompt: Prompt) -> str:
+    """A readable rendering of a prompt, for logs and for backends without chat."""
+    if isinstance(prompt, str):
+        return prompt
+    return "\n".join(f"[{m.role}] {m.content}" for m in prompt)
+
+
+def request_from_json(data: dict[str, object]) -> ModelRequest:
+    """Inverse of `to_json`, used by the replay backend and the call log."""
+    data = dict(data)
+    kind = data.pop("kind")
+    raw_prompt = data.get("prompt")
+    if isinstance(raw_prompt, list | tuple):
+        data["prompt"] = tuple(Message(**m) for m in raw_prompt)  # type: ignore[arg-type]
+    for key in ("stop", "options", "texts"):
+        if key in data and isinstance(data[key], list | tuple):
+            data[key] = tuple(data[key])  # type: ignore[arg-type]
+    types: dict[object, type] = {"generate": Generate, "choose": Choose, "rate": Rate,
+                                 "embed": Embed}
+    if kind not in types:
+        raise ValueError(f"unknown request kind {kind!r}")
+    return types[kind](**data)  # type: ignore[no-any-return]

@@ -1,0 +1,1 @@
+"""The event log of a run and everything that turns a run database into pictures."""

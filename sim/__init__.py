@@ -1,0 +1,1 @@
+"""The simulation: clock, scheduler, model backends, storage, config and the command line."""

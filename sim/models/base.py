@@ -1,0 +1,88 @@
+"""The one model interface every backend and wrapper implements.
+
+Each method takes a batch and returns results in request order. Backends are
+the in-process transformers model, an OpenAI-compatible HTTP server, the fake
+for unit tests and the replay of a logged run; caching, recording and retrying
+are wrappers that implement the same interface around another model.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from agents.requests import (
+    Choose,
+    ChooseResult,
+    Embed,
+    EmbedResult,
+    Generate,
+    GenerateResult,
+    ModelRequest,
+    ModelResult,
+    Rate,
+    RateResult,
+)
+
+
+class ModelError(RuntimeError):
+    """A model could not be loaded or could not answer; the message says why and what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """What the run records about the model that answered it."""
+
+    name: str
+    backend: str
+    device: str = "cpu"
+    dtype: str = ""
+    source: str = ""
+
+
+class LanguageModel(ABC):
+    """Batched generate / choose / rate / embed; results come back in request order."""
+
+    info: ModelInfo
+
+    @abstractmethod
+    def generate(self, requests: Sequence[Generate]) -> list[GenerateResult]: ...
+
+    @abstractmethod
+    def choose(self, requests: Sequence[Choose]) -> list[ChooseResult]: ...
+
+    @abstractmethod
+    def rate(self, requests: Sequence[Rate]) -> list[RateResult]: ...
+
+    @abstractmethod
+    def embed(self, requests: Sequence[Embed]) -> list[EmbedResult]: ...
+
+    def answer(self, requests: Sequence[ModelRequest]) -> list[ModelResult]:
+        """Answer a mixed batch: one batched call per kind, results in request order."""
+        results: list[ModelResult | None] = [None] * len(requests)
+        by_kind: dict[str, list[int]] = {}
+        for i, request in enumerate(requests):
+            by_kind.setdefault(request.kind, []).append(i)
+        methods = {"generate": self.generate, "choose": self.choose, "rate": self.rate,
+                   "embed": self.embed}
+        for kind, indices in by_kind.items():
+            answers = methods[kind]([requests[i] for i in indices])  # type: ignore[operator]
+            for i, result in zip(indices, answers, strict=True):
+                results[i] = result
+        return results  # type: ignore[return-value]
+
+    def close(self) -> None:
+        """Release what the model holds (a server process, GPU memory)."""
+
+
+def rate_from_scores(request: Rate, logprobs: Sequence[float]) -> RateResult:
+    """The rating with the highest score; ties go to the lower number."""
+    best = max(range(len(logprobs)), key=lambda i: (logprobs[i], -i))
+    return RateResult(value=request.low + best, logprobs=tuple(logprobs))
+
+
+def choose_from_scores(logprobs: Sequence[float]) -> ChooseResult:
+    """The option with the highest score; ties go to the earlier option."""
+    best = max(range(len(logprobs)), key=lambda i: (logprobs[i], -i))
+    return ChooseResult(index=best, logprobs=tuple(logprobs))

@@ -1,0 +1,1 @@
+"""The town: tile grid, places tree, objects, pathfinding and perception (no model, no database)."""
