@@ -72,7 +72,7 @@ class LanguageModel(ABC):
                 results[i] = result
         return results  # type: ignore[return-value]
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing
         """Release what the model holds (a server process, GPU memory)."""
 
 

@@ -1,0 +1,161 @@
+"""`python -m sim`: the one command line of the project.
+
+Subcommand names and flags are a contract with users (see DESIGN.md, "The user
+interface"). Handlers are imported lazily so `--help` answers without loading
+torch. Bad input ends in one line on stderr and a non-zero exit; `--debug`
+shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+EXIT_BAD_INPUT = 2
+EXIT_NOT_BUILT = 3
+
+# subcommand -> "module:function" taking the parsed arguments and returning an exit code.
+HANDLERS: dict[str, str] = {
+    "bench": "sim.commands.bench:main",
+}
+
+NOT_BUILT: dict[str, str] = {
+    "run": "the tick scheduler and headless runs (issue 5)",
+    "view": "the pygame viewer (issue 6)",
+    "export": "GIF/MP4 export (issue 6)",
+    "interview": "interviews (issues 4 and 5)",
+    "whisper": "whispers (issues 4 and 5)",
+    "event": "world events (issue 5)",
+    "inspect": "run inspection (issue 5)",
+    "fork": "forking a run (issue 5)",
+    "ablate": "ablation experiments (issue 7)",
+}
+
+TIME_HELP = 'a tick number or a game time "YYYY-MM-DD HH:MM"'
+MODEL_HELP = ("default (the embedded model), quality (the larger embedded one), fake "
+              "(deterministic test model), a model directory, or a hub id")
+
+
+def _add_model_args(p: argparse.ArgumentParser, default: str | None = "default") -> None:
+    p.add_argument("--model", default=default, metavar="SPEC", help=MODEL_HELP)
+    p.add_argument("--endpoint", metavar="URL",
+                   help="an OpenAI-compatible server (vLLM, SGLang, transformers serve)")
+    p.add_argument("--endpoint-model", metavar="NAME", help="the model name the endpoint serves")
+
+
+def _add_span_args(p: argparse.ArgumentParser) -> None:
+    span = p.add_mutually_exclusive_group()
+    span.add_argument("--until", metavar="T", help=f"run until T, {TIME_HELP}")
+    span.add_argument("--ticks", type=int, metavar="N", help="run until tick N (absolute)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m sim",
+        description="A generative-agents town: run, watch, replay and ablate simulations.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("run", help="run a scenario headless (or with --view)")
+    p.add_argument("scenario", nargs="?", default="smallville",
+                   help="a scenario file or a shipped name: smallville (default), tiny")
+    _add_span_args(p)
+    p.add_argument("--db", metavar="RUN", help="run database: a .sqlite path or a PostgreSQL URL")
+    _add_model_args(p)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--resume", action="store_true", help="continue the run in --db")
+    p.add_argument("--view", action="store_true", help="watch the run in a window")
+
+    p = sub.add_parser("view", help="watch a run: live while it is written, else replay")
+    p.add_argument("run", metavar="RUN")
+
+    p = sub.add_parser("export", help="render a run to GIF, MP4 or a folder of PNG frames")
+    p.add_argument("run", metavar="RUN")
+    p.add_argument("--out", required=True, metavar="FILE.gif|FILE.mp4|DIR")
+    p.add_argument("--from", dest="from_", metavar="T", help=TIME_HELP)
+    p.add_argument("--to", metavar="T", help=TIME_HELP)
+
+    p = sub.add_parser("interview", help="ask a resident a question; the run is not changed")
+    p.add_argument("run", metavar="RUN")
+    p.add_argument("agent", metavar="AGENT")
+    p.add_argument("question")
+    _add_model_args(p, default=None)
+    p.add_argument("--only", metavar="KINDS",
+                   help="comma-separated memory kinds the answer may use (interview-time ablation)")
+
+    p = sub.add_parser("whisper", help="plant a thought in a resident's mind")
+    p.add_argument("run", metavar="RUN")
+    p.add_argument("agent", metavar="AGENT")
+    p.add_argument("thought")
+
+    p = sub.add_parser("event", help="make something happen at a place")
+    p.add_argument("run", metavar="RUN")
+    p.add_argument("what", help='e.g. "the stove is on fire"')
+    p.add_argument("--at", required=True, metavar="PLACE",
+                   help="e.g. town:Hobbs Cafe:kitchen:stove")
+
+    p = sub.add_parser("inspect", help="summarise a run, or one resident of it")
+    p.add_argument("run", metavar="RUN")
+    p.add_argument("agent", nargs="?", metavar="AGENT")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("fork", help="copy a run up to a game time into a new run")
+    p.add_argument("run", metavar="RUN")
+    p.add_argument("--at", required=True, metavar="T", help=TIME_HELP)
+    p.add_argument("new_run", metavar="NEW_RUN")
+
+    p = sub.add_parser("ablate", help="ablation experiments over conditions and seeds")
+    p.add_argument("scenario", nargs="?", default="smallville")
+    p.add_argument("--conditions", default="full,no-reflection,no-reflection-no-planning")
+    p.add_argument("--seeds", type=int, default=1)
+    _add_span_args(p)
+    _add_model_args(p)
+    p.add_argument("--at-interview", action="store_true",
+                   help="ablate at interview time on one finished run, as the paper did")
+    p.add_argument("--judge", metavar="MODEL", help="a judge model for pairwise TrueSkill ranking")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--ray", action="store_true", help="fan runs out over a Ray cluster")
+
+    p = sub.add_parser("bench", help="measure the model layer or a whole run")
+    p.add_argument("target", choices=["model", "run"])
+    p.add_argument("--quick", action="store_true", help="a shorter measurement")
+    p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    return parser
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    """Errors that mean bad input: reported in one line, never as a traceback."""
+    errors: list[type[BaseException]] = [FileNotFoundError, IsADirectoryError, PermissionError]
+    for module, name in [("sim.models.base", "ModelError"), ("sim.config", "ScenarioError"),
+                         ("world.errors", "MapError"), ("sim.db", "RunFileError")]:
+        try:
+            errors.append(getattr(importlib.import_module(module), name))
+        except (ImportError, AttributeError):
+            continue
+    return tuple(errors)
+
+
+def _handler(command: str) -> Callable[[argparse.Namespace], int]:
+    module, function = HANDLERS[command].split(":")
+    return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command in NOT_BUILT and args.command not in HANDLERS:
+        print(f"python -m sim {args.command}: not built yet: {NOT_BUILT[args.command]}",
+              file=sys.stderr)
+        return EXIT_NOT_BUILT
+    try:
+        return _handler(args.command)(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if args.debug or not isinstance(error, _user_errors()):
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT

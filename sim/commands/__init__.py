@@ -1,0 +1,1 @@
+"""One module per `python -m sim` subcommand; each exposes `main(args) -> exit code`."""
