@@ -18,6 +18,7 @@ EXIT_NOT_BUILT = 3
 
 # subcommand -> "module:function" taking the parsed arguments and returning an exit code.
 HANDLERS: dict[str, str] = {
+    "run": "sim.commands.run:main",
     "bench": "sim.commands.bench:main",
 }
 

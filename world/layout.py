@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import numpy.typing as npt
 
 from world.address import Address, check_name
@@ -86,7 +87,8 @@ def build_town(
     )
     declared = [*declared_sectors, *declared_arenas, *declared_objects]
     all_tiles = frozenset((x, y) for y in range(grid.height) for x in range(grid.width))
-    root_place = Place(root, all_tiles, checker.interaction_tiles(all_tiles), origin="map")
+    walkable_tiles = checker.interaction_tiles(all_tiles, with_adjacent=False)
+    root_place = Place(root, all_tiles, walkable_tiles, origin="map")
     places = [checker.place(d) for d in declared]
     tree = PlaceTree(root_place, places, grid.walkable.shape)
     town_spawns = tuple(checker.spawn(spec, tree) for spec in spawns)
@@ -115,6 +117,11 @@ class _Checker:
     def fail(self, what: str, problem: str) -> MapError:
         return MapError(f"{self.source}: {what}: {problem}")
 
+    def check_inside(self, what: str, rect: Rect) -> None:
+        if not rect.inside(self.grid.width, self.grid.height):
+            size = f"{self.grid.width}x{self.grid.height}"
+            raise self.fail(what, f"outside the map ({size} tiles)")
+
     def declare(
         self,
         kind: str,
@@ -130,8 +137,7 @@ class _Checker:
             problem = check_name(spec.name)
             if problem is not None:
                 raise self.fail(what, problem)
-            if not spec.rect.inside(self.grid.width, self.grid.height):
-                raise self.fail(what, f"outside the map ({self.grid.width}x{self.grid.height} tiles)")
+            self.check_inside(what, spec.rect)
             centre = spec.rect.centre
             containing = [
                 (rect.area if rect is not None else 0.0, index, address)
@@ -148,15 +154,23 @@ class _Checker:
             declared.append(_Declared(kind, spec, address))
         return declared
 
-    def interaction_tiles(self, tiles: frozenset[Tile]) -> tuple[Tile, ...]:
+    def interaction_tiles(self, tiles: frozenset[Tile], *, with_adjacent: bool) -> tuple[Tile, ...]:
+        """Walkable tiles inside, plus those next to it for objects or when none is inside.
+
+        An agent uses a (possibly blocked) stove from beside it, but arrives at
+        a room or a building only once inside it, not on the far side of a wall.
+        """
+        inside = [t for t in tiles if self.grid.is_walkable(t)]
+        if inside and not with_adjacent:
+            return tuple(sorted(inside))
         near = set(tiles)
         for tile in tiles:
             near.update(self.grid.adjacent(tile))
-        return tuple(sorted((t for t in near if self.grid.is_walkable(t)), key=lambda t: (t[1], t[0])))
+        return tuple(sorted(t for t in near if self.grid.is_walkable(t)))
 
     def place(self, declared: _Declared) -> Place:
         tiles = declared.spec.rect.tiles()
-        near = self.interaction_tiles(tiles)
+        near = self.interaction_tiles(tiles, with_adjacent=declared.kind == "object")
         if not near:
             raise self.fail(declared.describe(), "no walkable tile inside or next to it")
         state = declared.spec.state if declared.kind == "object" else None
@@ -164,8 +178,7 @@ class _Checker:
 
     def spawn(self, spec: PlaceSpec, tree: PlaceTree) -> Spawn:
         what = _describe("spawn", spec)
-        if not spec.rect.inside(self.grid.width, self.grid.height):
-            raise self.fail(what, f"outside the map ({self.grid.width}x{self.grid.height} tiles)")
+        self.check_inside(what, spec.rect)
         centre = spec.rect.centre
         tile = (int(centre[0]), int(centre[1]))
         if not self.grid.is_walkable(tile):
@@ -186,3 +199,10 @@ class _Checker:
                 raise self.fail(what, "no spawn can reach it")
             first = stranded[0]
             raise self.fail(what, f"spawn '{first.name}' at {first.tile} cannot reach it")
+
+
+def walkable_from_ascii(rows: Sequence[str], blocked: str = "#") -> npt.NDArray[np.bool_]:
+    """A walkable grid from text art (`#` blocks): handy for small towns in tests."""
+    if len({len(row) for row in rows}) != 1:
+        raise ValueError("all rows must have the same length")
+    return np.array([[cell not in blocked for cell in row] for row in rows], dtype=bool)

@@ -47,8 +47,11 @@ class Rect:
         """True when the whole area lies within a `width` x `height` map."""
         if self.is_point:
             return 0 <= self.x < width and 0 <= self.y < height
-        return self.x >= 0 and self.y >= 0 and self.x + self.width <= width and (
-            self.y + self.height <= height
+        return (
+            self.x >= 0
+            and self.y >= 0
+            and self.x + self.width <= width
+            and (self.y + self.height <= height)
         )
 
     def tiles(self) -> frozenset[Tile]:
@@ -63,8 +66,10 @@ class Rect:
 class Place:
     """One node of the tree with the tiles it covers.
 
-    `interaction_tiles` are the walkable tiles inside the place or 4-adjacent
-    to it, sorted: where an agent stands to use it. `state` is an object's
+    `interaction_tiles` are where an agent stands to use or be at the place,
+    sorted: for an object the walkable tiles inside or 4-adjacent to it; for
+    a sector or arena the walkable tiles inside it (adjacent ones only if it
+    has none). `state` is an object's
     idle state (None above the object level). `origin` says where the map
     declares the place, for error messages.
     """

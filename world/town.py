@@ -141,7 +141,7 @@ class Town:
         return self.place(address).tiles
 
     def interaction_tiles(self, address: Address) -> tuple[Tile, ...]:
-        """Walkable tiles inside or 4-adjacent to the place, sorted: where to stand to use it."""
+        """Where to stand to use the place, sorted (see `Place.interaction_tiles`)."""
         return self.place(address).interaction_tiles
 
     def children(self, address: Address) -> tuple[Address, ...]:
@@ -192,7 +192,9 @@ class Town:
 
     def _hint(self, address: Address) -> str:
         """A 'did you mean' for the first part of `address` the town does not have."""
-        known = next(a for a in reversed(list(address.lineage())) if a in self.places)
+        known = next((a for a in reversed(list(address.lineage())) if a in self.places), None)
+        if known is None:
+            return f" (its world is {self.world!r})"
         if known.depth >= address.depth or known.depth == 4:
             return ""
         missing = address.parts[known.depth]

@@ -1,0 +1,117 @@
+"""Dialogue: deciding to talk, one utterance per tick, deciding to end, the summary.
+
+A conversation advances one utterance per tick, so utterances of all ongoing
+conversations share a batch and a crash loses at most one. Its transcript is
+kept by the scheduler (stored once, in the utterance table) and passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from agents.cognition.observing import remember_rated
+from agents.context import Neighbour, TickContext
+from agents.mind import Mind
+from agents.prompts.base import PromptParseError
+from agents.prompts.converse import (
+    Line,
+    conversation_summary_request,
+    end_decision_request,
+    parse_conversation_summary,
+    parse_utterance,
+    talk_decision_request,
+    utterance_request,
+)
+from agents.steps import Step, choose, generate
+from agents.tables import MemoryKind
+
+MIN_ROUNDS_BEFORE_END = 2
+YES = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """What a speaker did this tick: said `text`, or (`text` None) ended the conversation."""
+
+    text: str | None
+
+
+def relationship(mind: Mind, other: str) -> str:
+    for known in mind.persona.relationships:
+        if known.name == other:
+            return known.description
+    return ""
+
+
+def can_talk(mind: Mind, ctx: TickContext, other: Neighbour) -> bool:
+    state = mind.state
+    return (other.name != mind.name and not other.asleep and not other.busy
+            and not state.asleep and state.conversation is None
+            and state.cooldowns.get(other.name, -1) <= ctx.tick)
+
+
+def decide_to_talk(mind: Mind, ctx: TickContext, other: Neighbour) -> Step[bool]:
+    """Whether to start talking to `other`, from what the agent remembers of them."""
+    (memories,) = yield from mind.recall(ctx, [other.name], k=4)
+    here = ctx.town.address_at(mind.state.tile)
+    answer = yield from choose(talk_decision_request(
+        agent=mind.name, persona=mind.persona_text(), time=ctx.clock,
+        location=here.arena or here.sector or "the street", activity=mind.activity(),
+        partner=other.name, partner_activity=other.activity,
+        relationship=relationship(mind, other.name),
+        memories=[m.description for m in memories]))
+    return answer.index == YES
+
+
+def take_turn(mind: Mind, ctx: TickContext, partner: str,
+              history: Sequence[Line], max_rounds: int) -> Step[Turn]:
+    """The speaker's turn: end the conversation, or say the next line."""
+    if len(history) >= max_rounds:
+        return Turn(None)
+    if len(history) >= MIN_ROUNDS_BEFORE_END:
+        decision = yield from choose(end_decision_request(agent=mind.name, partner=partner,
+                                                          history=history))
+        if decision.index == YES:
+            return Turn(None)
+    (memories,) = yield from mind.recall(ctx, [partner], k=4)
+    here = ctx.town.address_at(mind.state.tile)
+    request = utterance_request(
+        agent=mind.name, persona=mind.persona_text(), partner=partner,
+        location=here.arena or here.sector or "the street", history=history,
+        relationship=relationship(mind, partner), memories=[m.description for m in memories])
+    request = replace(request, temperature=mind.config.temperature, top_p=mind.config.top_p,
+                      seed=ctx.seed(mind.name, request.tag),
+                      max_tokens=mind.config.tokens(request.tag, request.max_tokens))
+    answer = yield from generate(request)
+    try:
+        return Turn(parse_utterance(answer.text))
+    except PromptParseError:
+        mind.fallbacks.count(request.tag)
+        return Turn(None) if history else Turn(f"Hello, {partner.split()[0]}!")
+
+
+def summarise(initiator: Mind, ctx: TickContext, partner: str,
+              history: Sequence[Line]) -> Step[str]:
+    """One sentence on who talked about what, shared by both sides."""
+    fallback = f"{initiator.name} and {partner} had a chat"
+    if not history:
+        return fallback
+    request = conversation_summary_request(agent=initiator.name, partner=partner,
+                                           history=history)
+    answer = yield from generate(request)
+    try:
+        return parse_conversation_summary(answer.text)
+    except PromptParseError:
+        initiator.fallbacks.count(request.tag)
+        return fallback
+
+
+def remember_conversation(mind: Mind, ctx: TickContext, partner: str, summary: str,
+                          conversation_id: int) -> Step[None]:
+    """Store the dialogue's summary and start the cool-down with `partner`."""
+    mind.state.cooldowns = {**mind.state.cooldowns,
+                            partner: ctx.tick + ctx.ticks_for(mind.config.cooldown_minutes)}
+    yield from remember_rated(mind, ctx, MemoryKind.DIALOGUE,
+                              [f"Conversation with {partner}: {summary}"],
+                              conversation_id=conversation_id)

@@ -1,0 +1,41 @@
+"""A user talking to a resident: interviews (no state change) and whispered thoughts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from agents.cognition.observing import remember_rated
+from agents.context import TickContext
+from agents.memory import MemoryRecord
+from agents.mind import Mind
+from agents.prompts.base import PromptParseError
+from agents.prompts.interview import interview_request, parse_interview_answer
+from agents.steps import Step, generate
+from agents.tables import MemoryKind
+
+INTERVIEW_MEMORIES = 8
+
+
+def interview(mind: Mind, ctx: TickContext, question: str,
+              kinds: Sequence[MemoryKind] | None = None) -> Step[str]:
+    """Answer in character from retrieval; last-accessed times are left alone.
+
+    `kinds` restricts the memories the answer may use (interview-time ablation).
+    """
+    (memories,) = yield from mind.recall(ctx, [question], k=INTERVIEW_MEMORIES, kinds=kinds,
+                                         touch=False)
+    request = interview_request(agent=mind.name, persona=mind.persona_text(),
+                                time=f"{ctx.date}, {ctx.clock}",
+                                question=question, memories=[m.description for m in memories])
+    answer = yield from generate(request)
+    try:
+        return parse_interview_answer(answer.text, agent=mind.name)
+    except PromptParseError:
+        mind.fallbacks.count(request.tag)
+        return "I'm not sure how to answer that."
+
+
+def whisper(mind: Mind, ctx: TickContext, thought: str) -> Step[list[MemoryRecord]]:
+    """Plant a thought: a memory the agent holds as its own, and an intention for its plans."""
+    mind.state.intentions = [*mind.state.intentions, thought][-5:]
+    return (yield from remember_rated(mind, ctx, MemoryKind.THOUGHT, [thought]))

@@ -1,0 +1,43 @@
+"""Perception into memory: each new observation is stored with its rated importance."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import cast
+
+from agents.context import TickContext
+from agents.memory import MemoryRecord
+from agents.mind import Mind
+from agents.prompts.importance import importance_request
+from agents.requests import Embed, EmbedResult, ModelRequest, RateResult
+from agents.steps import Step, ask
+from agents.tables import MemoryKind
+from world.perception import WorldEvent
+
+
+def remember_rated(mind: Mind, ctx: TickContext, kind: MemoryKind, texts: Sequence[str],
+                   conversation_id: int | None = None,
+                   evidence: Sequence[Sequence[int]] | None = None) -> Step[list[MemoryRecord]]:
+    """Rate each text's importance and embed them all in one round, then store them."""
+    if not texts:
+        return []
+    requests: list[ModelRequest] = [importance_request(agent=mind.name, memory=text)
+                                    for text in texts]
+    requests.append(Embed(tuple(texts)))
+    answers = yield from ask(requests)
+    scores = [cast(RateResult, answer).value for answer in answers[:-1]]
+    vectors = cast(EmbedResult, answers[-1]).vectors
+    return mind.remember(ctx, kind, texts, scores, vectors, evidence=evidence,
+                         conversation_id=conversation_id)
+
+
+def observe(mind: Mind, ctx: TickContext,
+            events: Sequence[WorldEvent]) -> Step[list[MemoryRecord]]:
+    """Store what the agent newly perceived; `events` come from `world.perception`."""
+    state = mind.state
+    state.recent_perceived = [*state.recent_perceived, *(e.key for e in events)][
+        -mind.config.retention:]
+    if not mind.config.observation or not events:
+        return []
+    return (yield from remember_rated(mind, ctx, MemoryKind.OBSERVATION,
+                                      [event.description for event in events]))

@@ -1,0 +1,188 @@
+"""Planning: the day in broad strokes on waking, hour-long chunks, then 5-15 minute actions.
+
+The day plan and the hourly schedule are written once a day; a chunk is
+decomposed only when the agent reaches it ("just in time"). Plans are memory
+records too, so later prompts can retrieve them. Every free-text answer that
+cannot be read falls back to a defined plan, counted by tag.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from agents.cognition.acting import choose_arena, choose_object, object_state, start_action
+from agents.cognition.observing import remember_rated
+from agents.cognition.summarising import refresh_summary
+from agents.context import TickContext
+from agents.mind import Mind
+from agents.prompts.base import PromptParseError, format_clock
+from agents.prompts.day_plan import day_plan_request, parse_day_plan
+from agents.prompts.decompose import decompose_request, parse_decomposition
+from agents.prompts.hourly_schedule import (
+    hourly_schedule_request,
+    parse_hourly_schedule,
+    split_long,
+)
+from agents.prompts.react import parse_reaction, reaction_request
+from agents.requests import Generate
+from agents.state import ScheduledActivity, activity_at
+from agents.steps import Step, generate
+from agents.tables import MemoryKind
+from world.address import Address
+
+SLEEPING = "sleeping"
+IMPROVISED_MINUTES = 30
+
+
+@dataclass(frozen=True, slots=True)
+class ActionStarted:
+    """What the world must change because an action started: the object's new state."""
+
+    description: str
+    address: str
+    pictogram: str
+    object_state: str | None
+
+
+def sampled(mind: Mind, ctx: TickContext, request: Generate) -> Generate:
+    """The request with the run's temperature and a seed drawn from (run, tick, agent)."""
+    return replace(request, temperature=mind.config.temperature, top_p=mind.config.top_p,
+                   seed=ctx.seed(mind.name, request.tag),
+                   max_tokens=mind.config.tokens(request.tag, request.max_tokens))
+
+
+def fallback_day(mind: Mind) -> list[ScheduledActivity]:
+    """The day when no plan could be read: work (or stay home) between meals."""
+    wake, sleep = mind.persona.wake_minute, mind.persona.bedtime_minute
+    work = f"work at {mind.persona.workplace}" if mind.persona.workplace else "spend time at home"
+    items = [(wake, "wake up and get ready"), (wake + 60, work), (12 * 60, "have lunch"),
+             (13 * 60, work), (18 * 60, "have dinner"), (20 * 60, "relax at home")]
+    starts = [m for m, _ in items if wake <= m < sleep]
+    texts = [t for m, t in items if wake <= m < sleep]
+    ends = [*starts[1:], sleep]
+    return [ScheduledActivity(s, e - s, t) for s, e, t in zip(starts, ends, texts, strict=True)
+            if e > s]
+
+
+def start_day(mind: Mind, ctx: TickContext) -> Step[None]:
+    """On waking: refresh the summary, then write today's plan and hourly schedule."""
+    state = mind.state
+    state.plan_day = ctx.day
+    state.actions = []
+    yield from refresh_summary(mind, ctx)
+    if not mind.config.planning:
+        state.day_plan, state.schedule = [], []
+        return
+    wake, sleep = ctx.minute_of_day, mind.persona.bedtime_minute
+    request = sampled(mind, ctx, day_plan_request(
+        agent=mind.name, persona=mind.persona_text(), date=ctx.date,
+        wake_time=format_clock(wake), yesterday=state.yesterday,
+        intentions=[*mind.persona.intentions, *state.intentions]))
+    answer = yield from generate(request)
+    try:
+        plan = parse_day_plan(answer.text)
+        state.day_plan = plan.activities(sleep)
+    except PromptParseError:
+        mind.fallbacks.count(request.tag)
+        state.day_plan = fallback_day(mind)
+    lines = [f"{format_clock(item.start_minute)} {item.description}" for item in state.day_plan]
+    request = sampled(mind, ctx, hourly_schedule_request(
+        agent=mind.name, persona=mind.persona_text(), date=ctx.date, plan=lines,
+        wake_time=format_clock(wake), sleep_time=format_clock(sleep)))
+    answer = yield from generate(request)
+    try:
+        state.schedule = parse_hourly_schedule(answer.text, start_minute=wake,
+                                               end_minute=max(sleep, wake + 60),
+                                               max_chunk=mind.config.chunk_minutes)
+    except (PromptParseError, ValueError):
+        mind.fallbacks.count(request.tag)
+        state.schedule = split_long([item for item in state.day_plan if item.duration > 0],
+                                    mind.config.chunk_minutes)
+    summary = f"{mind.name}'s plan for {ctx.date}: " + "; ".join(lines)
+    yield from remember_rated(mind, ctx, MemoryKind.PLAN, [summary])
+
+
+def next_action(mind: Mind, ctx: TickContext) -> Step[ActionStarted]:
+    """Pick the action for now: from the schedule (decomposing the chunk on first use),
+    improvised when planning is off, or sleep outside the waking day."""
+    state = mind.state
+    minute = ctx.minute_of_day
+    chunk = activity_at(state.schedule, minute) if mind.config.planning else None
+    if mind.config.planning and chunk is None:
+        return (yield from go_to_bed(mind, ctx))
+    if chunk is None:
+        if not _awake_hours(mind, minute):
+            return (yield from go_to_bed(mind, ctx))
+        description, minutes = yield from improvise(mind, ctx)
+        step = ScheduledActivity(minute, minutes, description)
+        place = yield from choose_arena(mind, ctx, description)
+    else:
+        if activity_at(state.actions, minute) is None or state.chunk_place is None:
+            yield from decompose_chunk(mind, ctx, chunk)
+        step = activity_at(state.actions, minute) or chunk
+        place = Address.parse(state.chunk_place or f"{ctx.town.world}:{mind.persona.home}")
+    target = yield from choose_object(mind, ctx, place, step.description)
+    new_state = yield from object_state(mind, ctx, target, step.description)
+    pictogram = yield from start_action(mind, ctx, step.description, target,
+                                        ctx.tick_at_minute(step.end_minute))
+    return ActionStarted(step.description, str(target), pictogram, new_state)
+
+
+def decompose_chunk(mind: Mind, ctx: TickContext, chunk: ScheduledActivity) -> Step[None]:
+    """Choose where the chunk happens and split it into 5-15 minute actions."""
+    state = mind.state
+    place = yield from choose_arena(mind, ctx, chunk.description)
+    state.chunk_place = str(place)
+    around = [f"{format_clock(c.start_minute)} {c.description}" for c in state.schedule
+              if abs(c.start_minute - chunk.start_minute) <= 120 and c is not chunk]
+    request = sampled(mind, ctx, decompose_request(
+        agent=mind.name, persona=mind.persona_text(), activity=chunk.description,
+        start_time=format_clock(chunk.start_minute), end_time=format_clock(chunk.end_minute),
+        duration=chunk.duration, context=around))
+    answer = yield from generate(request)
+    try:
+        state.actions = parse_decomposition(
+            answer.text, start_minute=chunk.start_minute, duration=chunk.duration,
+            min_len=mind.config.action_min_minutes, max_len=mind.config.action_max_minutes)
+    except (PromptParseError, ValueError):
+        mind.fallbacks.count(request.tag)
+        state.actions = [chunk]
+    steps = ", ".join(a.description for a in state.actions[:6])
+    yield from remember_rated(mind, ctx, MemoryKind.PLAN, [
+        f"From {format_clock(chunk.start_minute)} to {format_clock(chunk.end_minute)} "
+        f"{mind.name} plans to {chunk.description} at {place.arena or place.sector}: {steps}"])
+
+
+def improvise(mind: Mind, ctx: TickContext) -> Step[tuple[str, int]]:
+    """Without planning, the next activity is decided on the spot from the persona."""
+    request = sampled(mind, ctx, reaction_request(
+        agent=mind.name, persona=mind.persona_text(), time=ctx.clock, activity=mind.activity(),
+        observation=f"{mind.name} has finished what they were doing"))
+    answer = yield from generate(request)
+    try:
+        reaction = parse_reaction(answer.text)
+        return reaction.description, max(reaction.duration, IMPROVISED_MINUTES)
+    except PromptParseError:
+        mind.fallbacks.count(request.tag)
+        return "spend time at home", IMPROVISED_MINUTES
+
+
+def go_to_bed(mind: Mind, ctx: TickContext) -> Step[ActionStarted]:
+    """Walk to the bed at home and sleep until the next waking time."""
+    home = Address.parse(f"{ctx.town.world}:{mind.persona.home}")
+    bed = Address(home.world, home.sector, home.arena, "bed")
+    target = bed if bed in ctx.town else home
+    wake = mind.persona.wake_minute
+    minutes_left = (wake - ctx.minute_of_day) % (24 * 60) or 24 * 60
+    end = ctx.tick + ctx.ticks_for(minutes_left)
+    pictogram = yield from start_action(mind, ctx, SLEEPING, target, end, sleep=True)
+    state = mind.state
+    if state.plan_day is not None and state.schedule:
+        state.yesterday = "; ".join(item.description for item in state.schedule[:8])
+    state.schedule, state.actions, state.chunk_place = [], [], None
+    return ActionStarted(SLEEPING, str(target), pictogram, None)
+
+
+def _awake_hours(mind: Mind, minute: int) -> bool:
+    wake, bedtime = mind.persona.wake_minute, mind.persona.bedtime_minute
+    return wake <= minute < bedtime or wake <= minute + 24 * 60 < bedtime

@@ -1,0 +1,196 @@
+"""Dialogue: whether to start talking, the next utterance, whether it ends, and its summary.
+
+Deciding to talk and deciding to end are yes/no `Choose`s (index 0: yes), so the
+end of a conversation is never parsed out of an utterance. `history` is the
+conversation so far as (speaker, words) pairs, oldest first; only the last
+`HISTORY_LINES` are shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from agents.prompts.base import (
+    YES_NO,
+    PromptParseError,
+    chat,
+    clean_phrase,
+    first_sentences,
+    has_letters,
+    line,
+    numbered,
+    persona_block,
+    quote,
+    strip_marker,
+    strip_quotes,
+    strip_speaker,
+)
+from agents.requests import Choose, Generate
+
+TAG_TALK = "talk_decision"
+TAG_UTTERANCE = "utterance"
+TAG_END = "end_conversation"
+TAG_SUMMARY = "conversation_summary"
+HISTORY_LINES = 8
+MAX_SENTENCES = 2
+MAX_CHARS = 240
+
+TALK_SYSTEM = ("You decide whether a person in a small town starts a conversation with "
+               "someone they see. People talk when they know each other or have a reason to; "
+               "they let busy strangers be. Answer yes or no.")
+UTTERANCE_SYSTEM = ("You write what a person in a small town says next in a conversation. "
+                    "Answer with the person's own words only: one or two sentences, in "
+                    "character, without the name or quotes.")
+END_SYSTEM = ("You read a conversation between two people and decide whether it has come "
+              "to an end (they said goodbye, or have nothing left to say). Answer yes or no.")
+SUMMARY_SYSTEM = ("You summarise a conversation between two people in one short sentence "
+                  "that says who talked about what.")
+
+Line = tuple[str, str]
+
+
+def history_text(history: Sequence[Line]) -> str:
+    """The last lines of a conversation as `Name: "words"`, each inert."""
+    shown = history[-HISTORY_LINES:]
+    return "\n".join(f"{line(speaker, 60)}: {quote(words)}" for speaker, words in shown)
+
+
+def _meeting(agent: str, time: str, location: str, activity: str, partner: str,
+             partner_activity: str) -> str:
+    return (f"It is {line(time, 8)} at {line(location, 80)}. {agent} is "
+            f"{line(activity, 100)}. {partner} is {line(partner_activity, 100)}.")
+
+
+def _knowledge(agent: str, partner: str, relationship: str, memories: Sequence[str]) -> str:
+    parts = []
+    if relationship:
+        parts.append(f"{agent} about {partner}: {quote(relationship, 300)}")
+    if memories:
+        parts.append(f"What {agent} remembers:\n{numbered(memories[:5])}")
+    return "\n".join(parts)
+
+
+_ADA = "About Ada Quill:\nAda Quill is a 34-year-old baker who runs the town bakery.\n\n"
+_BEN = "About Ben Harlow:\nBen Harlow is a quiet librarian who loves history.\n\n"
+_BEN_ADA = [("Ben Harlow", "Good morning, Ada! The bread smells wonderful today."),
+            ("Ada Quill", "Thank you, Ben! I tried a new recipe with walnuts.")]
+_BYE = [*_BEN_ADA, ("Ben Harlow", "I must get back to the library. See you tomorrow!"),
+        ("Ada Quill", "Goodbye, Ben, have a nice day!")]
+
+TALK_SHOTS = (
+    (_ADA + _meeting("Ada Quill", "08:10", "Sunny Bakery", "setting out bread",
+                     "Ben Harlow", "buying bread") + "\n"
+     + _knowledge("Ada Quill", "Ben Harlow", "a regular customer and old friend", ())
+     + "\nDoes Ada Quill start a conversation with Ben Harlow?", "yes"),
+    (_BEN + _meeting("Ben Harlow", "15:00", "Town Library", "cataloguing old maps",
+                     "a stranger", "reading a newspaper")
+     + "\nDoes Ben Harlow start a conversation with the stranger?", "no"),
+)
+UTTERANCE_SHOTS = (
+    (_ADA + "Ada Quill is talking with Ben Harlow at Sunny Bakery.\n"
+     + _knowledge("Ada Quill", "Ben Harlow", "a regular customer who loves old maps", ())
+     + "\nConversation so far:\n" + history_text(_BEN_ADA[:1])
+     + "\nWhat does Ada Quill say next?",
+     "Thank you, Ben! I tried a new recipe with walnuts."),
+    (_BEN + "Ben Harlow is talking with Ada Quill at Sunny Bakery.\n"
+     + "Conversation so far:\n" + history_text(_BEN_ADA)
+     + "\nWhat does Ben Harlow say next?",
+     "Walnuts, how lovely! Are you selling them at the market this weekend?"),
+)
+END_SHOTS = (
+    ("Ben Harlow and Ada Quill are talking.\nConversation so far:\n" + history_text(_BEN_ADA)
+     + "\nHas the conversation ended?", "no"),
+    ("Ben Harlow and Ada Quill are talking.\nConversation so far:\n" + history_text(_BYE)
+     + "\nHas the conversation ended?", "yes"),
+)
+SUMMARY_SHOTS = (
+    ("Ben Harlow and Ada Quill talked.\nConversation:\n" + history_text(_BYE)
+     + "\nSummarise it in one sentence.",
+     "Ben and Ada talked about her new walnut bread before Ben went back to work."),
+)
+
+
+def talk_decision_request(*, agent: str, persona: str, time: str, location: str,
+                          activity: str, partner: str, partner_activity: str,
+                          relationship: str = "", memories: Sequence[str] = ()) -> Choose:
+    """Whether `agent` starts talking to `partner`, from what it remembers of them."""
+    name, other = line(agent, 60), line(partner, 60)
+    task = _meeting(name, time, location, activity, other, partner_activity)
+    knowledge = _knowledge(name, other, relationship, memories)
+    task += (f"\n{knowledge}" if knowledge else "")
+    task += f"\nDoes {name} start a conversation with {other}?"
+    prompt = chat(system=TALK_SYSTEM, shots=TALK_SHOTS, agent_part=persona_block(agent, persona),
+                  task=task)
+    return Choose(prompt, options=YES_NO, tag=TAG_TALK)
+
+
+def utterance_request(*, agent: str, persona: str, partner: str, location: str,
+                      history: Sequence[Line], relationship: str = "",
+                      memories: Sequence[str] = ()) -> Generate:
+    """What `agent` says next to `partner`; an empty `history` opens the conversation."""
+    name, other = line(agent, 60), line(partner, 60)
+    task = f"{name} is talking with {other} at {line(location, 80)}."
+    knowledge = _knowledge(name, other, relationship, memories)
+    task += (f"\n{knowledge}" if knowledge else "")
+    if history:
+        task += f"\nConversation so far:\n{history_text(history)}"
+        task += f"\nWhat does {name} say next?"
+    else:
+        task += f"\n{name} starts the conversation. What does {name} say?"
+    prompt = chat(system=UTTERANCE_SYSTEM, shots=UTTERANCE_SHOTS,
+                  agent_part=persona_block(agent, persona), task=task)
+    return Generate(prompt, max_tokens=60, stop=("\n",), tag=TAG_UTTERANCE)
+
+
+def end_decision_request(*, agent: str, partner: str, history: Sequence[Line]) -> Choose:
+    """Whether the conversation is over (index 0: yes, end it)."""
+    task = (f"{line(agent, 60)} and {line(partner, 60)} are talking.\nConversation so far:\n"
+            f"{history_text(history)}\nHas the conversation ended?")
+    prompt = chat(system=END_SYSTEM, shots=END_SHOTS, agent_part="", task=task)
+    return Choose(prompt, options=YES_NO, tag=TAG_END)
+
+
+def conversation_summary_request(*, agent: str, partner: str,
+                                 history: Sequence[Line]) -> Generate:
+    """One sentence saying who talked about what; read it with `parse_conversation_summary`."""
+    task = (f"{line(agent, 60)} and {line(partner, 60)} talked.\nConversation:\n"
+            f"{history_text(history)}\nSummarise it in one sentence.")
+    prompt = chat(system=SUMMARY_SYSTEM, shots=SUMMARY_SHOTS, agent_part="", task=task)
+    return Generate(prompt, max_tokens=48, stop=("\n",), tag=TAG_SUMMARY)
+
+
+_STAGE = re.compile(r"\*[^*\n]{1,60}\*|^\s*\([^)\n]{1,60}\)")
+_QUOTED = re.compile(r"^[^\"\u201c]{0,60}[\"\u201c]([^\"\u201c\u201d]{2,})[\"\u201d]")
+
+
+def parse_utterance(text: str) -> str:
+    """The first line of speech: no speaker prefix, quotes or stage directions; at most two
+    sentences and 240 characters. A line without words raises."""
+    for raw in text.replace("\r", "\n").split("\n"):
+        speech = strip_marker(_STAGE.sub(" ", raw.replace("**", "")))
+        quoted = _QUOTED.match(speech)
+        if quoted is not None and " " in quoted[1].strip():
+            speech = quoted[1]  # `Ada says, "Hello there."` -> the quoted words
+        speech = strip_quotes(strip_speaker(speech))
+        speech = _STAGE.sub(" ", speech).strip()
+        speech = first_sentences(" ".join(speech.split()), MAX_SENTENCES)
+        if has_letters(speech):
+            return _cut(speech, MAX_CHARS)
+    raise PromptParseError("no speech in the utterance")
+
+
+def parse_conversation_summary(text: str) -> str:
+    """The first sentence of the answer, of at least two words."""
+    for raw in text.replace("\r", "\n").split("\n"):
+        summary = clean_phrase(first_sentences(strip_quotes(strip_marker(raw)), 1), MAX_CHARS)
+        summary = re.sub(r"^(?:summary|in summary)\s*[:,-]\s*", "", summary, flags=re.IGNORECASE)
+        if has_letters(summary) and len(summary.split()) >= 2:
+            return summary + "."
+    raise PromptParseError("no summary sentence in the answer")
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "..."

@@ -1,0 +1,153 @@
+"""An hour-long chunk decomposed, just in time, into 5-15 minute actions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from agents.prompts.base import (
+    PromptParseError,
+    answer_lines,
+    chat,
+    clean_phrase,
+    has_letters,
+    line,
+    persona_block,
+    read_clock,
+    read_minutes,
+    split_evenly,
+    starts_with_clock,
+)
+from agents.requests import Generate
+from agents.state import ScheduledActivity
+
+TAG = "decompose"
+MIN_ACTION = 5
+MAX_ACTION = 15
+GRID = 5
+DEFAULT_WEIGHT = 10  # a step written without a duration counts as 10 minutes
+
+SYSTEM = ("You break one activity of a person's day into small steps of 5 to 15 minutes. "
+          "Answer with the steps only, one per line, each the minutes it takes and what "
+          "the person does, like \"10 min: make coffee\". The minutes add up to the total.")
+
+SHOTS = (
+    ("About Ada Quill:\nAda Quill is a 34-year-old baker who runs the town bakery.\n\n"
+     "From 06:00 to 07:00 (60 minutes) Ada Quill will: bake bread at the bakery.\n"
+     "Write the steps.",
+     "10 min: put on an apron and wash hands\n"
+     "15 min: knead the dough\n"
+     "10 min: shape the loaves\n"
+     "15 min: bake the loaves in the oven\n"
+     "10 min: take the bread out to cool"),
+)
+
+
+def decompose_request(*, agent: str, persona: str, activity: str, start_time: str,
+                      end_time: str, duration: int, context: Sequence[str] = ()) -> Generate:
+    """Ask for the steps of one chunk; `context` is a few neighbouring schedule lines."""
+    name = line(agent, 60)
+    task = []
+    if context:
+        task.append("Schedule around it:\n" + "\n".join(line(item, 100) for item in context[:4]))
+    task.append(f"From {line(start_time, 8)} to {line(end_time, 8)} ({duration} minutes) "
+                f"{name} will: {line(activity, 120)}.\nWrite the steps.")
+    prompt = chat(system=SYSTEM, shots=SHOTS, agent_part=persona_block(agent, persona),
+                  task="\n".join(task))
+    budget = min(160, 30 + 10 * max(1, duration // MIN_ACTION))
+    return Generate(prompt, max_tokens=budget, stop=("\n\n",), tag=TAG)
+
+
+@dataclass(slots=True)
+class _Step:
+    minutes: int
+    description: str
+    timed: bool = True
+
+
+def _read_step(raw: str) -> _Step | None:
+    """One line as a step; its minutes are DEFAULT_WEIGHT when it gives none."""
+    written, text = read_minutes(raw)
+    minutes = written or DEFAULT_WEIGHT
+    timed = written is not None
+    if starts_with_clock(text):  # "08:00 make coffee": the time is not part of the step
+        clock = read_clock(text)
+        if clock is not None:
+            text = clock[2]
+    description = clean_phrase(text, 100)
+    return _Step(minutes, description, timed) if has_letters(description) else None
+
+
+def parse_decomposition(text: str, *, start_minute: int, duration: int,
+                        min_len: int = MIN_ACTION, max_len: int = MAX_ACTION,
+                        ) -> list[ScheduledActivity]:
+    """Contiguous actions covering exactly [start_minute, start_minute + duration).
+
+    Normalisation, in order:
+    1. each line's minutes are read as a weight; lines without minutes are dropped as
+       commentary when any line has minutes, else each weighs 10; neighbouring lines with
+       the same description merge;
+    2. weights are rescaled to sum to `duration` by largest remainder, in 5-minute units
+       when `duration` is a multiple of 5 (else in minutes); a step rounded to zero drops;
+    3. a step shorter than `min_len` merges into the step before it (the first step into
+       the next);
+    4. a step longer than `max_len` is split into equal parts, each at least `min_len`.
+    A chunk shorter than `min_len` is one action. No readable step raises.
+    """
+    if duration <= 0:
+        raise ValueError(f"a chunk must last a positive number of minutes, got {duration}")
+    read = [step for step in map(_read_step, answer_lines(text)) if step is not None]
+    if any(step.timed for step in read):  # then an untimed line is commentary, not a step
+        read = [step for step in read if step.timed]
+    steps: list[_Step] = []
+    for step in read:
+        if steps and steps[-1].description.lower() == step.description.lower():
+            steps[-1].minutes += step.minutes
+        else:
+            steps.append(step)
+    if not steps:
+        raise PromptParseError("no step with a description in the decomposition")
+    if duration < min_len:
+        return [ScheduledActivity(start_minute, duration, steps[0].description)]
+    lengths = _rescale([step.minutes for step in steps], duration)
+    pieces = [_Step(length, step.description)
+              for length, step in zip(lengths, steps, strict=True) if length > 0]
+    actions: list[ScheduledActivity] = []
+    minute = start_minute
+    for piece in _merge_short(pieces, min_len):
+        parts = -(-piece.minutes // max_len)
+        for part in split_evenly(piece.minutes, parts, GRID):
+            actions.append(ScheduledActivity(minute, part, piece.description))
+            minute += part
+    return actions
+
+
+def _rescale(weights: list[int], total: int) -> list[int]:
+    """Integers proportional to `weights` summing to `total` (largest remainder method)."""
+    unit = GRID if total % GRID == 0 else 1
+    units = total // unit
+    weight_sum = sum(weights)
+    exact = [w * units / weight_sum for w in weights]
+    floors = [int(x) for x in exact]
+    order = sorted(range(len(weights)), key=lambda i: (floors[i] - exact[i], i))
+    for i in order[:units - sum(floors)]:
+        floors[i] += 1
+    return [n * unit for n in floors]
+
+
+def _merge_short(pieces: list[_Step], min_len: int) -> list[_Step]:
+    """Pieces shorter than `min_len` folded into a neighbour, keeping the neighbour's words."""
+    merged: list[_Step] = []
+    carry = 0
+    for piece in pieces:
+        length = piece.minutes + carry
+        carry = 0
+        if length >= min_len:
+            merged.append(_Step(length, piece.description))
+        elif merged:
+            merged[-1].minutes += length
+        else:
+            carry = length
+    if carry:  # only reachable when every piece was short: the chunk is one action
+        merged.append(_Step(carry, pieces[0].description))
+    return merged

@@ -1,0 +1,145 @@
+"""Reflection: salient questions about recent records, then insights citing their evidence.
+
+Records are shown numbered from 1; an insight's evidence comes back as 0-based
+indices into the `records` sequence given to `insights_request`, so cognition
+maps them straight to record ids.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from agents.prompts.base import (
+    PromptParseError,
+    answer_lines,
+    chat,
+    clean_phrase,
+    has_letters,
+    line,
+    numbered,
+    quote,
+    strip_quotes,
+)
+from agents.requests import Generate
+
+TAG_QUESTIONS = "reflection_questions"
+TAG_INSIGHTS = "reflection_insights"
+MAX_QUESTIONS = 3
+MAX_INSIGHTS = 5
+
+QUESTIONS_SYSTEM = ("You read numbered statements about a person and ask the 3 most salient "
+                    "high-level questions they raise about the person's life, relationships "
+                    "and plans. Answer with 3 questions, one per line.")
+INSIGHTS_SYSTEM = ("You read numbered statements about a person and write 5 high-level "
+                   "insights they support. Write one insight per line and end it with the "
+                   "numbers of the statements it rests on, like \"Ben loves maps (because of "
+                   "1, 4)\".")
+
+_BEN_RECORDS = (
+    "Ben Harlow is cataloguing old maps at the library",
+    "Ada Quill gave Ben Harlow a loaf of walnut bread",
+    "Ben Harlow is reading a history of the town",
+    "Ben Harlow talked with Ada Quill about the town's founding",
+    "the library's map room is closed for repairs",
+)
+QUESTIONS_SHOTS = (
+    ("Statements about Ben Harlow:\n" + numbered(_BEN_RECORDS)
+     + "\nWhat are the 3 most salient questions about Ben Harlow?",
+     "What does Ben Harlow care about most in his work?\n"
+     "How close are Ben Harlow and Ada Quill?\n"
+     "What will Ben Harlow do while the map room is closed?"),
+)
+INSIGHTS_SHOTS = (
+    ("Question: " + quote("How close are Ben Harlow and Ada Quill?") + "\n"
+     "Statements about Ben Harlow:\n" + numbered(_BEN_RECORDS)
+     + "\nWhat 5 insights about Ben Harlow do these statements support?",
+     "Ben Harlow is passionate about the history of the town (because of 1, 3, 4)\n"
+     "Ben Harlow and Ada Quill are becoming friends (because of 2, 4)\n"
+     "Ada Quill is generous to Ben Harlow (because of 2)\n"
+     "Ben Harlow's work depends on the map room (because of 1, 5)"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Insight:
+    text: str
+    evidence: tuple[int, ...]
+    """0-based indices into the records shown, in the order cited, without repeats."""
+
+
+def questions_request(*, agent: str, records: Sequence[str]) -> Generate:
+    """The salient questions about `records` (recent descriptions, oldest first).
+
+    Every record costs prompt tokens: pass a few dozen at most."""
+    name = line(agent, 60)
+    task = (f"Statements about {name}:\n{numbered(records)}\n"
+            f"What are the 3 most salient questions about {name}?")
+    prompt = chat(system=QUESTIONS_SYSTEM, shots=QUESTIONS_SHOTS, agent_part="", task=task)
+    return Generate(prompt, max_tokens=90, stop=("\n\n",), tag=TAG_QUESTIONS)
+
+
+def insights_request(*, agent: str, question: str, records: Sequence[str]) -> Generate:
+    """Insights answering `question` from `records` (retrieved for it), each citing them."""
+    name = line(agent, 60)
+    task = (f"Question: {quote(question)}\nStatements about {name}:\n{numbered(records)}\n"
+            f"What 5 insights about {name} do these statements support?")
+    prompt = chat(system=INSIGHTS_SYSTEM, shots=INSIGHTS_SHOTS, agent_part="", task=task)
+    return Generate(prompt, max_tokens=200, stop=("\n\n",), tag=TAG_INSIGHTS)
+
+
+def parse_questions(text: str) -> list[str]:
+    """1 to 3 questions of at least three words; several on one line are split at "?"."""
+    questions: list[str] = []
+    for raw in answer_lines(text):
+        parts = [part for part in re.split(r"(?<=\?)\s+", raw) if part.strip()]
+        for part in parts:
+            question = clean_phrase(part, 200)
+            if has_letters(question) and len(question.split()) >= 3:
+                questions.append(question if question.endswith("?") else question + "?")
+    if not questions:
+        raise PromptParseError("no question of three or more words in the answer")
+    return questions[:MAX_QUESTIONS]
+
+
+_CITATION = re.compile(
+    r"[(\[]\s*([^()\[\]]*\d[^()\[\]]*)[)\]]\s*[.;,]?\s*$"
+    r"|(?:\s*[-,;:]?\s*(?:because of|based on|see)\s+)((?:statements?|records?|#|\s|\d|,|and|&)+)"
+    r"\s*[.;]?\s*$",
+    re.IGNORECASE)
+_RANGE = re.compile(r"(\d{1,4})\s*[-\u2013]\s*(\d{1,4})|(\d{1,4})")
+
+
+def _cited(citation: str, n_records: int) -> tuple[int, ...]:
+    """The valid 0-based indices of a citation like "because of 1, 3-4"; others dropped."""
+    numbers: list[int] = []
+    for match in _RANGE.finditer(citation):
+        if match[3] is not None:
+            numbers.append(int(match[3]))
+        else:
+            low, high = int(match[1]), int(match[2])
+            if 0 < high - low < 10:
+                numbers.extend(range(low, high + 1))
+    indices = dict.fromkeys(n - 1 for n in numbers if 1 <= n <= n_records)
+    return tuple(indices)
+
+
+def parse_insights(text: str, *, n_records: int) -> list[Insight]:
+    """Up to 5 insights, each with the records it cites among the `n_records` shown.
+
+    Citations to unknown numbers are dropped, an insight left without evidence is
+    dropped, and an answer left with no insight raises."""
+    insights: list[Insight] = []
+    for raw in answer_lines(text):
+        match = _CITATION.search(raw)
+        if match is None:
+            continue
+        evidence = _cited(match[1] or match[2], n_records)
+        body = clean_phrase(strip_quotes(raw[:match.start()]), 240)
+        body = re.sub(r"\s*\(?(?:because of|based on)\s*$", "", body, flags=re.IGNORECASE)
+        if evidence and has_letters(body) and len(body.split()) >= 3:
+            insights.append(Insight(body, evidence))
+    if not insights:
+        raise PromptParseError("no insight citing a shown record in the answer")
+    return insights[:MAX_INSIGHTS]

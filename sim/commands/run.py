@@ -1,0 +1,66 @@
+"""`python -m sim run`: a scenario headless, with a progress bar and a summary at the end."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from sim.config import load_scenario
+from sim.db import RunFileError
+from sim.models.factory import load_model
+from sim.report import RunSummary, summarise
+from sim.run import RunSession
+
+DEFAULT_SPAN_HOURS = 1
+
+
+def main(args: argparse.Namespace) -> int:
+    db = args.db or _default_db(args)
+    if args.resume:
+        if not Path(db).exists() and "://" not in db:
+            raise RunFileError(f"{db}: no such run file to resume")
+        model = load_model(args.model, args.endpoint, args.endpoint_model, cache=False)
+        session = RunSession.open(db, model)
+    else:
+        scenario = load_scenario(args.scenario)
+        if Path(db).exists():
+            raise RunFileError(f"{db}: already exists; pass --resume to continue it, "
+                               "or choose another --db")
+        model = load_model(args.model or scenario.model.spec, args.endpoint,
+                           args.endpoint_model, cache=False)
+        session = RunSession.create(db, scenario, args.seed, model)
+    clock = session.clock
+    if args.ticks is not None:
+        target = args.ticks
+    elif args.until is not None:
+        target = clock.parse_target(args.until)
+    else:
+        target = session.next_tick + clock.ticks_per_hour * DEFAULT_SPAN_HOURS
+    if args.view:
+        print("--view: the viewer is not built yet (issue 6); running headless", file=sys.stderr)
+    start = session.next_tick
+    with tqdm(total=max(0, target - start + 1), unit="tick", file=sys.stderr,
+              dynamic_ncols=True, disable=None) as bar:
+        def on_tick(tick: int) -> None:
+            stats = session.recorder.stats
+            bar.set_description(clock.format(tick), refresh=False)
+            bar.set_postfix(calls=stats.total_calls,
+                            batch=f"{stats.mean_batch_size():.1f}", refresh=False)
+            bar.update(tick - start + 1 - bar.n)
+
+        try:
+            session.run_until(target, on_tick)
+        finally:
+            summary: RunSummary = summarise(session, start)
+            session.close()
+    print(summary.render(), file=sys.stdout)
+    print(f"run database: {db}", file=sys.stdout)
+    return 0
+
+
+def _default_db(args: argparse.Namespace) -> str:
+    name = Path(str(args.scenario)).stem
+    return f"{name}-seed{args.seed}.sqlite"

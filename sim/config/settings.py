@@ -1,0 +1,151 @@
+"""The tunable constants of the agent architecture, one section per module.
+
+Every default is the paper's value (DESIGN.md, "The agent architecture");
+where the original code differs, the docstring says how to reach its value.
+A scenario file overrides them per section, e.g. `[retrieval] top_k = 20`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal, Self
+
+from pydantic import Field, model_validator
+
+from sim.config.errors import FieldProblem
+from sim.config.fields import Count, Strict, Text, Weight
+
+
+class Modules(Strict):
+    """The switchable modules; a run with one off is an end-to-end ablation."""
+
+    ORDER: ClassVar[tuple[str, ...]] = ("observation", "reflection", "planning")
+
+    observation: bool = True
+    planning: bool = True
+    reflection: bool = True
+
+    @property
+    def condition(self) -> str:
+        """The ablation condition: "full", "no-reflection", "no-reflection-no-planning", ..."""
+        off = [module for module in self.ORDER if not getattr(self, module)]
+        return "-".join(f"no-{module}" for module in off) or "full"
+
+    @classmethod
+    def from_condition(cls, name: str) -> Modules:
+        """Inverse of `condition`; the modules after "no-" may come in any order."""
+        if name == "full":
+            return cls()
+        words = name.split("-")
+        off = words[1::2]
+        if (len(words) % 2 or set(words[0::2]) != {"no"} or not set(off) <= set(cls.ORDER)
+                or len(set(off)) != len(off)):
+            raise ValueError(f"unknown condition {name!r}: use full or no-MODULE[-no-MODULE...] "
+                             f"with modules {', '.join(cls.ORDER)}")
+        return cls(**{module: False for module in off})
+
+
+class MemorySettings(Strict):
+    """The memory stream; the cached summary description heads most prompts."""
+
+    summary_refresh_hours: float = Field(24.0, gt=0)
+
+
+class RetrievalSettings(Strict):
+    """Retrieval score: the weighted sum of recency, importance and relevance.
+
+    score = recency_weight * recency + importance_weight * importance
+    + relevance_weight * relevance, each term min-max normalised over the
+    candidates; recency is `recency_decay ** (game hours since last access)`.
+    The original code:
+    weights 0.5 / 3 / 2, `recency_by = "rank"` and `recency_decay = 0.99` per rank.
+    """
+
+    recency_decay: float = Field(0.995, gt=0, le=1)
+    recency_by: Literal["hours", "rank"] = "hours"
+    recency_weight: Weight = 1.0
+    importance_weight: Weight = 1.0
+    relevance_weight: Weight = 1.0
+    top_k: Count = 30
+
+
+class ReflectionSettings(Strict):
+    """Reflect when the importance summed since the last reflection reaches `threshold`.
+
+    From the `recent_records` newest records, ask `questions` questions, then
+    `insights` insights per question. The original 25-agent run used 250.
+    """
+
+    threshold: Count = 150
+    recent_records: Count = 100
+    questions: Count = 3
+    insights: Count = 5
+
+
+class PerceptionSettings(Strict):
+    """What an agent notices each tick.
+
+    Events within `vision_radius` tiles, the closest `attention_bandwidth` of
+    them, skipping those among the last `retention` already perceived.
+    """
+
+    vision_radius: Count = 8
+    attention_bandwidth: Count = 8
+    retention: Count = 8
+
+
+class ConversationSettings(Strict):
+    """At most `max_rounds` rounds; the pair then waits `cooldown_minutes` (original: 800 ticks)."""
+
+    max_rounds: Count = 8
+    cooldown_minutes: Annotated[int, Field(ge=0)] = 120
+
+
+class PlanningSettings(Strict):
+    """A day plan of 5-8 items, hour-long chunks, then 5-15 minute actions just in time."""
+
+    day_plan_min_items: Count = 5
+    day_plan_max_items: Count = 8
+    chunk_minutes: Count = 60
+    action_min_minutes: Count = 5
+    action_max_minutes: Count = 15
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Self:
+        if self.day_plan_max_items < self.day_plan_min_items:
+            raise FieldProblem(("day_plan_max_items",), "must be at least day_plan_min_items")
+        if self.action_max_minutes < self.action_min_minutes:
+            raise FieldProblem(("action_max_minutes",), "must be at least action_min_minutes")
+        return self
+
+
+class RecordingSettings(Strict):
+    """The event log writes a full snapshot every `keyframe_every` ticks, so replays seek fast."""
+
+    keyframe_every: Count = 360
+
+
+class MaxTokens(Strict):
+    """The most tokens generated per prompt kind (the `tag` of a Generate request)."""
+
+    summary: Count = 150
+    day_plan: Count = 160
+    hourly_schedule: Count = 240
+    decompose: Count = 160
+    reaction: Count = 40
+    utterance: Count = 80
+    conversation_summary: Count = 60
+    reflection_questions: Count = 120
+    insights: Count = 250
+    interview: Count = 200
+    object_state: Count = 24
+
+
+class ModelSettings(Strict):
+    """Which language model answers; `--model` and `--endpoint` on the command line override."""
+
+    spec: Text = "default"
+    endpoint: Text | None = None
+    endpoint_model: Text | None = None
+    temperature: float = Field(0.7, ge=0)
+    top_p: float = Field(0.95, gt=0, le=1)
+    max_tokens: MaxTokens = MaxTokens()

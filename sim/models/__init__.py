@@ -1,0 +1,1 @@
+"""Language-model backends and the wrappers around them, all behind `base.LanguageModel`."""

@@ -1,0 +1,191 @@
+"""Recording every model call, to be written into the run with the tick that made it.
+
+Model calls happen before a tick's write transaction, so the recorder keeps them in memory
+and the scheduler calls `flush(session, tick)` inside that transaction: the calls of a tick
+are committed with its effects or not at all. The JSON forms here are also what the replay
+backend reads back, so a replay answers with exactly the recorded results.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from agents.requests import (
+    Choose,
+    ChooseResult,
+    Embed,
+    EmbedResult,
+    Generate,
+    GenerateResult,
+    ModelRequest,
+    ModelResult,
+    Rate,
+    RateResult,
+)
+from sim.models.base import LanguageModel
+from sim.tables import ModelCall
+
+Req = TypeVar("Req", Generate, Choose, Rate, Embed)
+Res = TypeVar("Res", GenerateResult, ChooseResult, RateResult, EmbedResult)
+
+
+def dumps(value: object) -> str:
+    """Compact, key-sorted JSON; non-finite floats (a -inf logprob) are kept."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def result_to_json(result: ModelResult) -> dict[str, object]:
+    """A JSON-ready dict of any result; embeddings are base64 float32 with their shape."""
+    if isinstance(result, GenerateResult):
+        return {"text": result.text, "prompt_tokens": result.prompt_tokens,
+                "completion_tokens": result.completion_tokens}
+    if isinstance(result, ChooseResult):
+        return {"index": result.index, "logprobs": list(result.logprobs),
+                "prompt_tokens": result.prompt_tokens}
+    if isinstance(result, RateResult):
+        return {"value": result.value, "logprobs": list(result.logprobs),
+                "prompt_tokens": result.prompt_tokens}
+    vectors = np.ascontiguousarray(result.vectors, dtype="<f4")
+    encoded = base64.b64encode(vectors.tobytes()).decode()
+    return {"shape": list(vectors.shape), "float32_b64": encoded}
+
+
+def result_from_json(kind: str, data: Mapping[str, Any]) -> ModelResult:
+    """Inverse of `result_to_json` for a request of `kind`; embeddings may also be nested lists."""
+    if kind == "generate":
+        return GenerateResult(text=str(data["text"]), prompt_tokens=int(data["prompt_tokens"]),
+                              completion_tokens=int(data["completion_tokens"]))
+    if kind == "choose":
+        return ChooseResult(index=int(data["index"]), prompt_tokens=int(data["prompt_tokens"]),
+                            logprobs=tuple(float(v) for v in data["logprobs"]))
+    if kind == "rate":
+        return RateResult(value=int(data["value"]), prompt_tokens=int(data["prompt_tokens"]),
+                          logprobs=tuple(float(v) for v in data["logprobs"]))
+    if kind == "embed":
+        if "float32_b64" in data:
+            raw = base64.b64decode(data["float32_b64"])
+            vectors = np.frombuffer(raw, dtype="<f4").reshape([int(n) for n in data["shape"]])
+            return EmbedResult(vectors.astype(np.float32))
+        return EmbedResult(np.asarray(data["vectors"], dtype=np.float32))
+    raise ValueError(f"unknown request kind {kind!r}")
+
+
+def _tokens(result: ModelResult) -> tuple[int, int]:
+    if isinstance(result, GenerateResult):
+        return result.prompt_tokens, result.completion_tokens
+    if isinstance(result, ChooseResult | RateResult):
+        return result.prompt_tokens, 0
+    return 0, 0
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """One answered request, waiting to be written as a `ModelCall` row."""
+
+    request: ModelRequest
+    result: ModelResult
+    batch_id: int
+    latency_s: float
+
+    def to_row(self, tick: int, backend: str) -> ModelCall:
+        prompt_tokens, completion_tokens = _tokens(self.result)
+        return ModelCall(
+            tick=tick, tag=self.request.tag, batch_id=self.batch_id, kind=self.request.kind,
+            request=dumps(self.request.to_json()), fingerprint=self.request.fingerprint(),
+            answer=dumps(result_to_json(self.result)), prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens, latency_s=self.latency_s, backend=backend,
+        )
+
+
+@dataclass(slots=True)
+class ModelStats:
+    """What a run reports about its model use."""
+
+    calls: Counter[str] = field(default_factory=Counter)
+    batch_sizes: dict[str, list[int]] = field(default_factory=dict)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    model_seconds: float = 0.0
+
+    @property
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
+    def mean_batch_size(self, kind: str | None = None) -> float:
+        sizes = (self.batch_sizes.get(kind, []) if kind is not None
+                 else [n for sizes in self.batch_sizes.values() for n in sizes])
+        return sum(sizes) / len(sizes) if sizes else 0.0
+
+
+class RecordingModel(LanguageModel):
+    """Answers through `inner` and keeps every call until `flush` writes it into the run.
+
+    Latency is the batch's wall time shared evenly by its requests, so the latencies of a
+    run sum to the time spent in the model.
+    """
+
+    def __init__(self, inner: LanguageModel,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        self.inner = inner
+        self.info = inner.info
+        self.stats = ModelStats()
+        self.pending: list[CallRecord] = []
+        self._clock = clock
+        self._next_batch_id = 1
+
+    def generate(self, requests: Sequence[Generate]) -> list[GenerateResult]:
+        return self._record("generate", self.inner.generate, requests)
+
+    def choose(self, requests: Sequence[Choose]) -> list[ChooseResult]:
+        return self._record("choose", self.inner.choose, requests)
+
+    def rate(self, requests: Sequence[Rate]) -> list[RateResult]:
+        return self._record("rate", self.inner.rate, requests)
+
+    def embed(self, requests: Sequence[Embed]) -> list[EmbedResult]:
+        return self._record("embed", self.inner.embed, requests)
+
+    def flush(self, session: Session, tick: int) -> int:
+        """Add the pending calls to `session` (the caller commits) as `tick`'s; returns how many."""
+        backend = self.inner.info.backend
+        session.add_all([record.to_row(tick, backend) for record in self.pending])
+        written = len(self.pending)
+        self.pending.clear()
+        return written
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def start_batch_ids_at(self, batch_id: int) -> None:
+        """Continue numbering after a resumed run's last logged batch."""
+        self._next_batch_id = batch_id
+
+    def _record(self, kind: str, method: Callable[[Sequence[Req]], list[Res]],
+                requests: Sequence[Req]) -> list[Res]:
+        if not requests:
+            return []
+        started = self._clock()
+        results = method(requests)
+        elapsed = self._clock() - started
+        batch_id = self._next_batch_id
+        self._next_batch_id += 1
+        share = elapsed / len(requests)
+        stats = self.stats
+        stats.calls[kind] += len(requests)
+        stats.batch_sizes.setdefault(kind, []).append(len(requests))
+        stats.model_seconds += elapsed
+        for request, result in zip(requests, results, strict=True):
+            prompt_tokens, completion_tokens = _tokens(result)
+            stats.prompt_tokens += prompt_tokens
+            stats.completion_tokens += completion_tokens
+            self.pending.append(CallRecord(request, result, batch_id, share))
+        return results

@@ -1,0 +1,268 @@
+"""A run: its database, its model wrappers and its scheduler, one transaction per tick.
+
+Each tick first makes all its model calls (the scheduler works in memory),
+then writes everything the tick changed (agents, memories, conversations,
+the event log, the model calls, the run's progress) in one short
+transaction. A crash loses at most the tick in progress: `RunSession.open`
+on the same file rebuilds the minds from the last committed tick.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from agents.context import TickContext
+from agents.mind import FallbackCounter, Mind
+from agents.state import CurrentAction
+from agents.tables import ConversationRow, UtteranceRow
+from replays.event_log import EventLogWriter
+from replays.events import LogEvent
+from replays.frame import Frame
+from replays.reader import EventLogReader
+from sim.batching import drive
+from sim.config import Scenario, open_town
+from sim.db import RunFileError, open_run, session_factory
+from sim.models.base import LanguageModel
+from sim.models.cache import CachingModel
+from sim.models.recording import RecordingModel
+from sim.residents import create_agents, load_minds, save_minds, seed_memories
+from sim.scheduler import ActiveConversation, InjectedEvent, Scheduler, TickOutcome
+from sim.tables import InboxItem, InboxKind, Run, RunStatus
+from world.objects import ObjectStates
+from world.town import Town
+
+MAX_SKIP_TICKS = 30
+"""Idle stretches are skipped at most this many ticks at a time, so the inbox stays live."""
+
+
+@dataclass(slots=True)
+class RunStats:
+    ticks: int = 0
+    wall_seconds: float = 0.0
+    conversations: int = 0
+    utterances: int = 0
+    reflections: int = 0
+
+
+@dataclass(slots=True)
+class TickReport:
+    tick: int
+    calls: int
+    mean_batch: float
+    stats: RunStats = field(default_factory=RunStats)
+
+
+class RunSession:
+    """An open run; build it with `create` or `open`."""
+
+    def __init__(self, engine_url: str, sessions: sessionmaker[Session], scenario: Scenario,
+                 town: Town, recorder: RecordingModel, model: LanguageModel,
+                 minds: dict[int, Mind], scheduler: Scheduler, frame: Frame,
+                 last_tick: int | None, fallbacks: FallbackCounter) -> None:
+        self.engine_url = engine_url
+        self.sessions = sessions
+        self.scenario = scenario
+        self.town = town
+        self.recorder = recorder
+        self.model = model
+        self.minds = minds
+        self.scheduler = scheduler
+        self.frame = frame
+        self.last_tick = last_tick
+        self.fallbacks = fallbacks
+        self.clock = scenario.clock
+        self.stats = RunStats()
+        self.writer = EventLogWriter(keyframe_every=scenario.recording.keyframe_every)
+
+    # --- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, db: str | Path, scenario: Scenario, seed: int,
+               model: LanguageModel) -> RunSession:
+        """A new run in an empty (or new) database file."""
+        town = open_town(scenario)
+        engine = open_run(db, create=True)
+        sessions = session_factory(engine)
+        with sessions() as session, session.begin():
+            if session.scalar(select(func.count()).select_from(Run)):
+                raise RunFileError(f"{db}: already holds a run; use --resume or another --db")
+            session.add(Run(scenario=scenario.name, scenario_config=scenario.to_json(),
+                            seed=seed, model_info=json.dumps(asdict(model.info))))
+            create_agents(session, scenario, town)
+        return cls._open(str(db), sessions, scenario, town, seed, model, fresh=True)
+
+    @classmethod
+    def open(cls, db: str | Path, model: LanguageModel) -> RunSession:
+        """An existing run, continued from its last committed tick with its stored config."""
+        engine = open_run(db)
+        sessions = session_factory(engine)
+        with sessions() as session:
+            run = session.scalars(select(Run)).one()
+            scenario = Scenario.from_json(run.scenario_config)
+            seed = run.seed
+        return cls._open(str(db), sessions, scenario, open_town(scenario), seed, model,
+                         fresh=False)
+
+    @classmethod
+    def _open(cls, url: str, sessions: sessionmaker[Session], scenario: Scenario, town: Town,
+              seed: int, backend: LanguageModel, *, fresh: bool) -> RunSession:
+        recorder = RecordingModel(backend)
+        model = CachingModel(recorder)
+        fallbacks = FallbackCounter()
+        with sessions() as session:
+            run = session.scalars(select(Run)).one()
+            minds = load_minds(session, scenario, town, fallbacks)
+            conversations = _open_conversations(session, minds)
+            next_conversation = (session.scalar(select(func.max(ConversationRow.id))) or 0) + 1
+            last_tick = run.last_tick
+        frame = Frame()
+        if last_tick is not None:
+            frame = EventLogReader(sessions.kw["bind"]).frame_at(last_tick)
+        objects = ObjectStates.from_json(town, frame.object_states)
+        scheduler = Scheduler(town, scenario.clock, minds, model, objects, conversations,
+                              run_seed=seed, next_conversation_id=next_conversation)
+        session_run = cls(url, sessions, scenario, town, recorder, model, minds, scheduler,
+                          frame, last_tick, fallbacks)
+        if fresh:
+            session_run._seed()
+        return session_run
+
+    def _seed(self) -> None:
+        """Seed memories for every resident, then put each to bed until it wakes."""
+        ctx = self.scheduler.context(0)
+        drive(self.model, {i: seed_memories(m, ctx) for i, m in self.minds.items()})
+        for mind in self.minds.values():
+            _tuck_in(mind, ctx)
+        with self.sessions() as session, session.begin():
+            save_minds(session, self.minds)
+            self.recorder.flush(session, 0)
+
+    # --- running -------------------------------------------------------------------------------
+
+    @property
+    def next_tick(self) -> int:
+        return 0 if self.last_tick is None else self.last_tick + 1
+
+    def run_until(self, target: int, on_tick: Callable[[int], None] | None = None) -> None:
+        """Advance until `target` (absolute) is committed; idle stretches are skipped."""
+        started = time.perf_counter()
+        tick = self.next_tick
+        try:
+            while tick <= target:
+                calls_before = self.recorder.stats.total_calls
+                outcome = self.step(tick)
+                quiet = not outcome.events and self.recorder.stats.total_calls == calls_before
+                if on_tick is not None:
+                    on_tick(tick)
+                following = tick + 1
+                if quiet:
+                    following = min(self.scheduler.next_due_tick(tick), target,
+                                    tick + MAX_SKIP_TICKS)
+                tick = max(following, tick + 1)
+        finally:
+            self.stats.wall_seconds += time.perf_counter() - started
+
+    def step(self, tick: int) -> TickOutcome:
+        whispers, injected, inbox_ids = self._read_inbox(tick)
+        outcome = self.scheduler.step(tick, whispers, injected)
+        if tick == 0:
+            outcome.events[:0] = self._initial_events()
+        self._commit(tick, outcome, inbox_ids)
+        self.stats.ticks += 1
+        self.stats.conversations += len(outcome.started)
+        self.stats.utterances += len(outcome.new_utterances)
+        self.stats.reflections += outcome.reflections
+        return outcome
+
+    def _initial_events(self) -> list[LogEvent]:
+        events = []
+        for mind in self.minds.values():
+            events.append(LogEvent(0, "move", mind.name, {"tile": list(mind.state.tile)}))
+            if mind.state.asleep:
+                events.append(LogEvent(0, "sleep", mind.name, {}))
+        return events
+
+    def _read_inbox(self, tick: int) -> tuple[dict[int, list[str]], list[InjectedEvent],
+                                              list[int]]:
+        whispers: dict[int, list[str]] = {}
+        injected: list[InjectedEvent] = []
+        with self.sessions() as session:
+            items = session.scalars(select(InboxItem).where(InboxItem.processed_tick.is_(None))
+                                    .order_by(InboxItem.id)).all()
+        ids = []
+        for item in items:
+            ids.append(item.id)
+            if item.kind == InboxKind.WHISPER and item.agent in self.scheduler.by_name:
+                whispers.setdefault(self.scheduler.by_name[item.agent], []).append(item.text)
+            elif item.kind == InboxKind.EVENT and item.place:
+                address = self.town.resolve(item.place)
+                until = tick + self.clock.ticks_for_minutes(30)
+                injected.append(InjectedEvent(item.text, address, until))
+        return whispers, injected, ids
+
+    def _commit(self, tick: int, outcome: TickOutcome, inbox_ids: list[int]) -> None:
+        self.frame.step(tick, outcome.events)
+        with self.sessions() as session, session.begin():
+            for talk in outcome.started:
+                session.add(ConversationRow(id=talk.id, agent_a_id=talk.initiator,
+                                            agent_b_id=talk.partner, started_tick=tick))
+            session.flush()
+            for cid, utick, speaker, listener, text in outcome.new_utterances:
+                session.add(UtteranceRow(conversation_id=cid, tick=utick, speaker_id=speaker,
+                                         listener_id=listener, text=text))
+            for talk in outcome.ended:
+                row = session.get(ConversationRow, talk.id)
+                if row is not None:
+                    row.ended_tick, row.summary = talk.ended_tick, talk.summary
+                    row.rounds = len(talk.history)
+            save_minds(session, self.minds)
+            for item_id in inbox_ids:
+                item = session.get(InboxItem, item_id)
+                if item is not None:
+                    item.processed_tick = tick
+            self.recorder.flush(session, tick)
+            self.writer.write_tick(session, tick, outcome.events, self.frame)
+            run = session.scalars(select(Run)).one()
+            run.last_tick = tick
+        self.last_tick = tick
+
+    def finish(self, status: RunStatus = RunStatus.FINISHED) -> None:
+        with self.sessions() as session, session.begin():
+            session.scalars(select(Run)).one().status = status
+
+    def close(self) -> None:
+        self.sessions.kw["bind"].dispose()
+
+
+def _tuck_in(mind: Mind, ctx: TickContext) -> None:
+    """Residents start asleep in bed, to wake at their own waking time (at once if it passed)."""
+    wake, bedtime, now = mind.persona.wake_minute, mind.persona.bedtime_minute, ctx.minute_of_day
+    awake_now = wake <= now < bedtime or wake <= now + 24 * 60 < bedtime
+    minutes = 0 if awake_now else (wake - now) % (24 * 60)
+    home = ctx.town.resolve(mind.persona.home)
+    mind.state.asleep = True
+    mind.state.action = CurrentAction("sleeping", str(home), 0, ctx.ticks_for(minutes)
+                                      if minutes else 0, "\U0001f634", sleep=True)
+
+
+def _open_conversations(session: Session,
+                        minds: dict[int, Mind]) -> dict[int, ActiveConversation]:
+    """The conversations in progress at the last committed tick, with their transcripts."""
+    names = {agent_id: mind.name for agent_id, mind in minds.items()}
+    open_rows = session.scalars(select(ConversationRow)
+                                .where(ConversationRow.ended_tick.is_(None))).all()
+    talks: dict[int, ActiveConversation] = {}
+    for row in open_rows:
+        talk = ActiveConversation(row.id, row.agent_a_id, row.agent_b_id, row.started_tick)
+        for utterance in session.scalars(select(UtteranceRow).where(
+                UtteranceRow.conversation_id == row.id).order_by(UtteranceRow.id)):
+            talk.history.append((names[utterance.speaker_id], utterance.text))
+        talks[row.id] = talk
+    return talks
