@@ -11,10 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from world.art import PLANS, regenerate
 from world.art.render import render_map_png
-
-MAPS_DIR = Path(__file__).resolve().parent.parent / "maps"
+from world.art.shipped import MAPS_DIR, PLANS, regenerate
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -117,7 +117,9 @@ def _draw_room(canvas: Canvas, room: Room, ox: int, oy: int, what: str) -> None:
         canvas.add_place(PlaceRect("spawns", room.arena, sx, sy, point=True))
 
 
-def _union(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, ...]:
+def _union(
+    a: tuple[int, int, int, int], b: tuple[int, int, int, int]
+) -> tuple[int, int, int, int]:
     x0, y0 = min(a[0], b[0]), min(a[1], b[1])
     x1, y1 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
     return (x0, y0, x1 - x0, y1 - y0)
@@ -151,9 +153,12 @@ def _draw_walls(canvas: Canvas, buildings: tuple[Building, ...]) -> None:
 def _draw_door_paths(canvas: Canvas, b: Building) -> None:
     """A dirt path from each outside door straight out to the nearest paving."""
     for dx, dy in b.doors:
-        step = {0: (0, -1), b.h - 1: (0, 1)}.get(dy) or {0: (-1, 0), b.w - 1: (1, 0)}.get(dx)
-        if step is None:
-            continue
+        if dy in (0, b.h - 1):
+            step = (0, -1 if dy == 0 else 1)
+        elif dx in (0, b.w - 1):
+            step = (-1 if dx == 0 else 1, 0)
+        else:
+            continue  # a door between two rooms
         x, y = b.x + dx + step[0], b.y + dy + step[1]
         cells = []
         while canvas.is_free_grass((x, y)) and len(cells) < MAX_PATH:

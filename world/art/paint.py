@@ -12,10 +12,12 @@ import random
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame  # (after the variable above, which silences its greeting)
+from PIL import Image
 
 Colour = tuple[int, int, int] | tuple[int, int, int, int]
 
@@ -136,6 +138,13 @@ class Painter:
     def tile(self, col: int, row: int) -> pygame.Surface:
         """A copy of one 32 x 32 tile of the canvas."""
         return self.surface.subsurface(pygame.Rect(col * TILE, row * TILE, TILE, TILE)).copy()
+
+
+def save_png(surface: pygame.Surface, path: Path) -> None:
+    """Write a PNG with Pillow (no timestamps or other varying chunks); RGBA if it has alpha."""
+    mode = "RGBA" if surface.get_flags() & pygame.SRCALPHA else "RGB"
+    raw = pygame.image.tobytes(surface, mode)
+    Image.frombytes(mode, surface.get_size(), raw).save(path, format="PNG")
 
 
 Draw = Callable[[Painter], None]

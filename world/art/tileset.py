@@ -17,7 +17,7 @@ from world.art import jsonfmt
 from world.art.furniture import FURNITURE
 from world.art.ground import GROUND
 from world.art.outdoor import OUTDOOR
-from world.art.paint import TILE, Painter, Piece, hex_colour, pygame, registrar
+from world.art.paint import TILE, Painter, Piece, hex_colour, pygame, registrar, save_png
 
 NAME = "town_tiles"
 COLUMNS = 16
@@ -127,15 +127,6 @@ def tileset_json(tiles: TileSheet, image_name: str) -> dict[str, object]:
         "type": "tileset",
         "version": FORMAT_VERSION,
     }
-
-
-def save_png(surface: pygame.Surface, path: Path) -> None:
-    """Write a PNG with Pillow (no timestamps or other varying chunks); RGBA if it has alpha."""
-    from PIL import Image
-
-    mode = "RGBA" if surface.get_flags() & pygame.SRCALPHA else "RGB"
-    raw = pygame.image.tobytes(surface, mode)
-    Image.frombytes(mode, surface.get_size(), raw).save(path, format="PNG")
 
 
 def write_tileset(directory: Path) -> tuple[Path, Path]:

@@ -1,0 +1,421 @@
+"""The in-process transformers backend: any local causal-LM directory, batched on CPU or CUDA.
+
+Prompts are rendered with the tokenizer's chat template; a plain string prompt is sent as one
+user message when the model has a template (instruct models answer raw text poorly), and as
+raw text when it has none. Every batch is planned by `sim.models.prefix`: a head shared by
+several requests is computed once, and the rest is packed into full rows whose attention
+masks keep requests apart. Generation then decodes all rows together (left-padded caches,
+explicit position ids), dropping rows as they finish.
+
+Choose and Rate score each option as the complete answer: its tokens followed by the
+template's end-of-answer token. Without that token "1" would always beat "10" (every
+answer "10" starts with "1"). An option is tokenized on its own, so for a model without a
+chat template give it the leading space the prompt expects.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from agents.requests import (
+    Choose,
+    ChooseResult,
+    Embed,
+    EmbedResult,
+    Generate,
+    GenerateResult,
+    Prompt,
+    Rate,
+    RateResult,
+)
+from sim.models.base import (
+    LanguageModel,
+    ModelError,
+    ModelInfo,
+    choose_from_scores,
+    rate_from_scores,
+)
+from sim.models.embedder import TextEmbedder
+from sim.models.prefix import HeadGroup, PackedBatch, Piece, pack, plan_heads
+
+DEFAULT_TOP_K = 50  # used when a request asks for top_k <= 0: top-p alone sorts the vocabulary
+_ANSWER_MARK = "\u2063ANSWER\u2063"
+
+KV = tuple[tuple[torch.Tensor, torch.Tensor], ...]  # per layer: keys, values
+
+
+@dataclass(slots=True)
+class Counters:
+    """What the backend computed since the last reset, for benchmarks and run reports."""
+
+    prompt_tokens: int = 0  # prompt tokens run through the model (a shared head counts once)
+    prefix_tokens_saved: int = 0  # prompt tokens not recomputed thanks to shared heads
+    option_tokens: int = 0  # option tokens scored by choose / rate
+    padding_tokens: int = 0  # padded positions in forward passes
+    generated_tokens: int = 0
+    forward_passes: int = 0
+    forward_seconds: float = 0.0
+
+
+@dataclass(slots=True)
+class _Decoding:
+    """Decode-ready state of a batch: its cache, padding mask and next positions."""
+
+    cache: object  # transformers DynamicCache
+    mask: torch.Tensor  # (rows, cached length), 1 = real token
+    positions: torch.Tensor  # (rows,)
+    logits: torch.Tensor  # (rows, vocab): what the last forward predicts next
+
+
+class TransformersModel(LanguageModel):
+    """A transformers causal LM answering batches in process."""
+
+    def __init__(self, model_dir: Path | str, device: str = "auto",
+                 dtype: torch.dtype | None = None, max_batch_size: int = 32,
+                 embedder: TextEmbedder | None = None, prefix_reuse: bool = True,
+                 row_capacity: int = 256, batch_tokens: int = 1024,
+                 name: str | None = None) -> None:
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        model_dir = Path(model_dir)
+        resolved = "cuda" if device == "auto" and torch.cuda.is_available() else device
+        self.device = torch.device("cpu" if resolved == "auto" else resolved)
+        if dtype is None:
+            dtype = torch.bfloat16 if self.device.type == "cuda" else torch.float32
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
+            self.model = AutoModelForCausalLM.from_pretrained(
+                model_dir, dtype=dtype, attn_implementation="sdpa").to(self.device).eval()
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"could not load a causal language model from {model_dir}: "
+                             f"{exc}") from exc
+        self.max_batch_size = max_batch_size
+        self.prefix_reuse = prefix_reuse
+        self.row_capacity = row_capacity
+        self.batch_tokens = batch_tokens
+        self.counters = Counters()
+        self.info = ModelInfo(name=name or model_dir.name, backend="transformers",
+                              device=str(self.device), dtype=str(dtype).removeprefix("torch."),
+                              source=str(model_dir))
+        self._embedder = embedder
+        self._chat = self.tokenizer.chat_template is not None
+        self._answer_end = self._find_answer_end()
+        self._stop_ids = self._find_stop_ids()
+
+    # ---- the LanguageModel interface -------------------------------------------------------
+
+    @torch.inference_mode()
+    def generate(self, requests: Sequence[Generate]) -> list[GenerateResult]:
+        ids = self._render([r.prompt for r in requests])
+        results: list[GenerateResult | None] = [None] * len(requests)
+        order = sorted(range(len(requests)), key=lambda i: len(ids[i]))
+        for start in range(0, len(order), self.max_batch_size):
+            chunk = order[start:start + self.max_batch_size]
+            answers = self._generate_batch([requests[i] for i in chunk], [ids[i] for i in chunk])
+            for i, answer in zip(chunk, answers, strict=True):
+                results[i] = answer
+        return results  # type: ignore[return-value]
+
+    @torch.inference_mode()
+    def choose(self, requests: Sequence[Choose]) -> list[ChooseResult]:
+        ids = self._render([r.prompt for r in requests])
+        scores = self._score(ids, [r.options for r in requests])
+        return [replace(choose_from_scores(s), prompt_tokens=len(p))
+                for s, p in zip(scores, ids, strict=True)]
+
+    @torch.inference_mode()
+    def rate(self, requests: Sequence[Rate]) -> list[RateResult]:
+        ids = self._render([r.prompt for r in requests])
+        scores = self._score(ids, [r.options for r in requests])
+        return [replace(rate_from_scores(r, s), prompt_tokens=len(p))
+                for r, s, p in zip(requests, scores, ids, strict=True)]
+
+    def embed(self, requests: Sequence[Embed]) -> list[EmbedResult]:
+        if self._embedder is None:
+            from sim.models.embedder import MiniLMEmbedder
+            self._embedder = MiniLMEmbedder(device=str(self.device))
+        return self._embedder.embed(requests)
+
+    def close(self) -> None:
+        self.model = self.model.to("cpu")
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
+
+    def reset_counters(self) -> Counters:
+        """The counters so far; counting starts again from zero."""
+        previous, self.counters = self.counters, Counters()
+        return previous
+
+    # ---- prompts ----------------------------------------------------------------------------
+
+    def _render(self, prompts: Sequence[Prompt]) -> list[list[int]]:
+        """Token ids of each prompt, each distinct prompt tokenized once."""
+        seen: dict[Prompt, list[int]] = {}
+        for prompt in prompts:
+            if prompt not in seen:
+                seen[prompt] = self._prompt_ids(prompt)
+        return [seen[p] for p in prompts]
+
+    def _prompt_ids(self, prompt: Prompt) -> list[int]:
+        if self._chat:
+            messages = ([{"role": "user", "content": prompt}] if isinstance(prompt, str)
+                        else [{"role": m.role, "content": m.content} for m in prompt])
+            text = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True,
+                                                      tokenize=False)
+            ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        elif isinstance(prompt, str):
+            ids = self.tokenizer(prompt)["input_ids"]
+        else:
+            raise ModelError(f"{self.info.name} has no chat template; give it plain text prompts")
+        if not ids:
+            raise ModelError("a prompt rendered to no tokens at all")
+        return list(ids)
+
+    def _option_ids(self, option: str) -> tuple[int, ...]:
+        ids = tuple(self.tokenizer(option, add_special_tokens=False)["input_ids"])
+        return ids if self._answer_end is None else (*ids, self._answer_end)
+
+    def _find_answer_end(self) -> int | None:
+        """The token that closes an assistant answer (Qwen's <|im_end|>), else end-of-text."""
+        if self._chat:
+            text = self.tokenizer.apply_chat_template(
+                [{"role": "user", "content": "?"}, {"role": "assistant", "content": _ANSWER_MARK}],
+                tokenize=False)
+            tail = text.split(_ANSWER_MARK, 1)[-1]
+            ids = self.tokenizer(tail, add_special_tokens=False)["input_ids"]
+            if ids:
+                return int(ids[0])
+        eos = self.tokenizer.eos_token_id
+        return None if eos is None else int(eos)
+
+    def _find_stop_ids(self) -> frozenset[int]:
+        configured = self.model.generation_config.eos_token_id
+        ids = set(configured if isinstance(configured, list) else [configured])
+        ids |= {self.tokenizer.eos_token_id, self._answer_end}
+        return frozenset(int(i) for i in ids if i is not None)
+
+    # ---- running the model ------------------------------------------------------------------
+
+    def _forward(self, **inputs: object) -> torch.Tensor:
+        started = time.perf_counter()
+        logits = self.model(**inputs, use_cache=True).logits
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+        self.counters.forward_seconds += time.perf_counter() - started
+        self.counters.forward_passes += 1
+        return logits
+
+    def _groups(self, ids: Sequence[Sequence[int]]) -> list[HeadGroup]:
+        if not self.prefix_reuse:
+            return [HeadGroup(0, tuple(range(len(ids))))] if ids else []
+        return plan_heads(ids)
+
+    def _head(self, tokens: Sequence[int]) -> KV:
+        """The key/value cache of a shared head, computed once."""
+        from transformers import DynamicCache
+
+        if not tokens:
+            return ()
+        cache = DynamicCache(config=self.model.config)
+        self._forward(input_ids=torch.tensor([list(tokens)], device=self.device),
+                      past_key_values=cache, logits_to_keep=1)
+        self.counters.prompt_tokens += len(tokens)
+        return tuple((layer.keys, layer.values) for layer in cache.layers)
+
+    def _run_packed(self, batch: PackedBatch, head: KV) -> tuple[torch.Tensor, object]:
+        """Kept logits (kept positions, vocab) and the cache (head + rows) of one packed batch."""
+        from transformers import DynamicCache
+
+        rows = batch.input_ids.shape[0]
+        config = self.model.config
+        cache = (DynamicCache(((k.expand(rows, -1, -1, -1), v.expand(rows, -1, -1, -1))
+                               for k, v in head), config=config)
+                 if head else DynamicCache(config=config))
+        logits = self._forward(
+            input_ids=batch.input_ids.to(self.device),
+            position_ids=batch.position_ids.to(self.device),
+            attention_mask=batch.attention_mask.to(self.device),
+            logits_to_keep=batch.logits_mask.to(self.device),
+            past_key_values=cache)
+        self.counters.padding_tokens += batch.padding
+        return logits.float(), cache
+
+    def _plan(self, ids: Sequence[Sequence[int]],
+              branches: Sequence[Sequence[tuple[int, ...]]] | None
+              ) -> list[tuple[HeadGroup, KV, list[PackedBatch]]]:
+        """Per group: its head cache and packed batches (pieces numbered within the group)."""
+        plans = []
+        for group in self._groups(ids):
+            head_tokens = ids[group.members[0]][:group.head_len]
+            pieces = [Piece(tuple(ids[i][group.head_len:]),
+                            tuple(branches[i]) if branches is not None else ())
+                      for i in group.members]
+            self.counters.prompt_tokens += sum(len(p.stem) for p in pieces)
+            self.counters.prefix_tokens_saved += group.head_len * (len(group.members) - 1)
+            batches = pack(pieces, group.head_len, self.row_capacity, self.batch_tokens,
+                           branch_logits=branches is not None)
+            plans.append((group, self._head(head_tokens), batches))
+        return plans
+
+    # ---- choose / rate ----------------------------------------------------------------------
+
+    def _score(self, ids: list[list[int]], options: Sequence[Sequence[str]]) -> list[list[float]]:
+        """Summed log-probability of each option (with its end-of-answer token)."""
+        branches = [[self._option_ids(o) for o in opts] for opts in options]
+        self.counters.option_tokens += sum(len(b) for bs in branches for b in bs)
+        scores = [[0.0] * len(opts) for opts in options]
+        for group, head, batches in self._plan(ids, branches):
+            for batch in batches:
+                logits, _ = self._run_packed(batch, head)
+                norm = torch.logsumexp(logits, dim=-1)
+                rows: list[int] = []
+                targets: list[int] = []
+                owners: list[tuple[int, int]] = []
+                for placement in batch.placements:
+                    i = group.members[placement.piece]
+                    for j, logit_rows in enumerate(placement.branch_logits):
+                        rows.extend(logit_rows)
+                        targets.extend(branches[i][j])
+                        owners.extend([(i, j)] * len(logit_rows))
+                index = torch.tensor(rows, device=logits.device)
+                picked = logits[index, torch.tensor(targets, device=logits.device)] - norm[index]
+                for (i, j), value in zip(owners, picked.tolist(), strict=True):
+                    scores[i][j] += value
+        return scores
+
+    # ---- generate ---------------------------------------------------------------------------
+
+    def _generate_batch(self, requests: Sequence[Generate],
+                        ids: list[list[int]]) -> list[GenerateResult]:
+        state = self._prefill(ids)
+        generators = [torch.Generator().manual_seed(r.seed % 2**64) for r in requests]
+        tokens: list[list[int]] = [[] for _ in requests]
+        texts = [""] * len(requests)
+        active = list(range(len(requests)))  # batch rows -> request index
+        while active:
+            picks = self._pick(state.logits, [requests[i] for i in active],
+                               [generators[i] for i in active])
+            still: list[int] = []
+            for row, (i, token) in enumerate(zip(active, picks, strict=True)):
+                if token in self._stop_ids:
+                    continue
+                tokens[i].append(token)
+                texts[i] = self.tokenizer.decode(tokens[i], skip_special_tokens=True)
+                if (len(tokens[i]) < requests[i].max_tokens
+                        and not any(s and s in texts[i] for s in requests[i].stop)):
+                    still.append(row)
+            self.counters.generated_tokens += len(active)
+            if not still:
+                break
+            active = [active[row] for row in still]
+            next_tokens = torch.tensor([tokens[i][-1] for i in active], device=self.device)
+            self._step(state, still, next_tokens)
+        return [GenerateResult(text=_cut(texts[i], r.stop), prompt_tokens=len(ids[i]),
+                               completion_tokens=len(tokens[i]))
+                for i, r in enumerate(requests)]
+
+    def _pick(self, logits: torch.Tensor, requests: Sequence[Generate],
+              generators: Sequence[torch.Generator]) -> list[int]:
+        """The next token of each row: argmax, or a seeded top-k / top-p draw per row."""
+        picks = logits.argmax(dim=-1).tolist()
+        for row, (request, generator) in enumerate(zip(requests, generators, strict=True)):
+            if request.temperature > 0:
+                picks[row] = _sample(logits[row], request, generator)
+        return picks
+
+    def _prefill(self, ids: list[list[int]]) -> _Decoding:
+        """Run every prompt and lay the caches out as left-padded rows for decoding."""
+        from transformers import DynamicCache
+
+        n = len(ids)
+        parts: list[list[tuple[torch.Tensor, torch.Tensor]]] = [[] for _ in range(n)]
+        heads: list[KV] = [()] * n
+        head_lens = [0] * n
+        logits = torch.empty(0)
+        for group, head, batches in self._plan(ids, None):
+            for i in group.members:
+                heads[i], head_lens[i] = head, group.head_len
+            for batch in batches:
+                kept, cache = self._run_packed(batch, head)
+                if logits.numel() == 0:
+                    logits = torch.empty(n, kept.shape[-1], device=kept.device)
+                for placement in batch.placements:
+                    i = group.members[placement.piece]
+                    logits[i] = kept[placement.stem_logit]
+                    begin = group.head_len + placement.start
+                    end = begin + len(ids[i]) - group.head_len
+                    parts[i] = [(layer.keys[placement.row, :, begin:end],
+                                 layer.values[placement.row, :, begin:end])
+                                for layer in cache.layers]
+        width = max(len(x) for x in ids)
+        mask = torch.zeros(n, width, dtype=torch.long, device=self.device)
+        layers = []
+        for layer, (k0, v0) in enumerate(parts[0]):
+            keys = k0.new_zeros(n, k0.shape[0], width, k0.shape[-1])
+            values = v0.new_zeros(n, v0.shape[0], width, v0.shape[-1])
+            for i in range(n):
+                stem_k, stem_v = parts[i][layer]
+                start = width - len(ids[i])
+                if head_lens[i]:
+                    keys[i, :, start:start + head_lens[i]] = heads[i][layer][0][0]
+                    values[i, :, start:start + head_lens[i]] = heads[i][layer][1][0]
+                keys[i, :, start + head_lens[i]:] = stem_k
+                values[i, :, start + head_lens[i]:] = stem_v
+            layers.append((keys, values))
+        for i in range(n):
+            mask[i, width - len(ids[i]):] = 1
+        positions = torch.tensor([len(x) for x in ids], device=self.device)
+        return _Decoding(DynamicCache(layers, config=self.model.config), mask, positions, logits)
+
+    def _step(self, state: _Decoding, keep: list[int], next_tokens: torch.Tensor) -> None:
+        """Drop finished rows (and padding columns no row needs), then decode one token."""
+        if len(keep) < state.mask.shape[0]:
+            index = torch.tensor(keep, device=self.device)
+            state.cache.batch_select_indices(index)  # type: ignore[attr-defined]
+            state.mask, state.positions = state.mask[index], state.positions[index]
+            unused = int(state.mask.any(dim=0).int().argmax())
+            if unused:
+                for layer in state.cache.layers:  # type: ignore[attr-defined]
+                    layer.keys, layer.values = layer.keys[:, :, unused:], layer.values[:, :, unused:]
+                state.mask = state.mask[:, unused:]
+        ones = torch.ones(len(keep), 1, dtype=state.mask.dtype, device=self.device)
+        state.mask = torch.cat([state.mask, ones], dim=1)
+        logits = self._forward(input_ids=next_tokens[:, None], attention_mask=state.mask,
+                               position_ids=state.positions[:, None],
+                               past_key_values=state.cache, logits_to_keep=1)
+        state.positions = state.positions + 1
+        state.logits = logits[:, -1].float()
+
+
+def _sample(logits: torch.Tensor, request: Generate, generator: torch.Generator) -> int:
+    """A seeded draw from the top-k (then top-p) tokens at `request.temperature`.
+
+    The draw uses the row's own CPU generator, so it does not depend on the batch around it.
+    """
+    k = min(request.top_k if request.top_k > 0 else DEFAULT_TOP_K, logits.shape[-1])
+    values, indices = torch.topk(logits, k)
+    probs = torch.softmax(values.float().cpu() / request.temperature, dim=-1)
+    if request.top_p < 1.0:
+        before = probs.cumsum(-1) - probs  # mass of the more likely tokens
+        probs = torch.where(before < request.top_p, probs, torch.zeros_like(probs))
+    choice = int(torch.multinomial(probs, 1, generator=generator))
+    return int(indices[choice])
+
+
+def _cut(text: str, stops: Sequence[str]) -> str:
+    """`text` up to the first stop string."""
+    cuts = [text.find(s) for s in stops if s and s in text]
+    return text[:min(cuts)] if cuts else text
+
+
+def as_float32_unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length as float32 (zero rows stay zero)."""
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0).astype(
+        np.float32)

@@ -1,0 +1,136 @@
+"""Cognition driven by a scripted fake model on the tiny town."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from agents.cognition.interviewing import interview
+from agents.cognition.reflecting import reflect, should_reflect
+from agents.requests import GenerateResult, ModelRequest, ModelResult, RateResult
+from agents.tables import MemoryKind, MemoryRow
+from sim.batching import drive
+from sim.config import Modules, Scenario, load_scenario
+from sim.models.fake import FakeModel, hashed_embedding
+from sim.run import RunSession
+
+TINY_MAP = Path(__file__).resolve().parents[1] / "world" / "maps" / "tiny.tmj"
+pytestmark = pytest.mark.skipif(not TINY_MAP.exists(), reason="the tiny map is not generated")
+
+DAY_PLAN = ("06:00 wake up and get ready\n07:00 bake pastries at the cafe\n"
+            "08:00 open the cafe and serve customers\n12:00 have lunch\n"
+            "13:00 serve customers\n18:00 have dinner\n20:00 read a book")
+SCHEDULE = ("07:00 bake pastries at the cafe\n08:00 open the cafe\n09:00 serve customers\n"
+            "10:00 serve customers\n12:00 have lunch\n13:00 serve customers\n"
+            "18:00 have dinner\n20:00 read a book")
+DECOMPOSITION = "15 min: knead the dough\n15 min: shape the croissants\n30 min: bake them"
+QUESTIONS = "What does Isabella care about most?\nWho does Isabella trust?"
+INSIGHTS = ("Isabella cares about her cafe (because of 1, 2)\n"
+            "Isabella trusts Maria (because of 3)")
+
+
+def scripted(importance: int = 3) -> FakeModel:
+    texts = {"day_plan": DAY_PLAN, "hourly_schedule": SCHEDULE, "decompose": DECOMPOSITION,
+             "reflection_questions": QUESTIONS, "reflection_insights": INSIGHTS}
+
+    def respond(request: ModelRequest) -> ModelResult | None:
+        if request.kind == "generate" and request.tag in texts:
+            return GenerateResult(texts[request.tag])
+        if request.kind == "rate" and request.tag == "importance":
+            return RateResult(importance, ())
+        return None
+
+    return FakeModel(respond=respond)
+
+
+def session(tmp_path: Path, model: FakeModel, scenario: Scenario | None = None) -> RunSession:
+    return RunSession.create(tmp_path / "run.sqlite", scenario or load_scenario("tiny"), 0,
+                             model)
+
+
+def isabella(run: RunSession):  # noqa: ANN201 - a Mind
+    return next(m for m in run.minds.values() if m.name == "Isabella Rodriguez")
+
+
+def test_a_scripted_morning_follows_the_plan(tmp_path: Path) -> None:
+    run = session(tmp_path, scripted())
+    run.run_until(30)
+    state = isabella(run).state
+    assert [c.description for c in state.schedule[:3]] == [
+        "bake pastries at the cafe", "open the cafe", "serve customers"]
+    assert state.schedule[0].start_minute == 7 * 60  # stretched back to waking time
+    assert [(a.description, a.duration) for a in state.actions] == [
+        ("knead the dough", 15), ("shape the croissants", 15), ("bake them", 15),
+        ("bake them", 15)]  # a step over 15 minutes is split
+    assert state.action is not None and state.action.description == "knead the dough"
+    assert state.action.address.startswith("town:Hobbs Cafe") or state.chunk_place
+
+
+def test_a_decomposed_hour_is_covered_by_contiguous_actions(tmp_path: Path) -> None:
+    run = session(tmp_path, scripted())
+    run.run_until(10)
+    actions = isabella(run).state.actions
+    chunk = isabella(run).state.schedule[0]
+    assert actions[0].start_minute == chunk.start_minute
+    assert actions[-1].end_minute == chunk.end_minute
+    for before, after in zip(actions, actions[1:], strict=False):
+        assert before.end_minute == after.start_minute
+    assert all(5 <= a.duration <= 15 for a in actions)
+
+
+def test_reflection_fires_exactly_at_the_threshold_and_cites_real_records(
+        tmp_path: Path) -> None:
+    run = session(tmp_path, scripted(importance=10))
+    mind = isabella(run)
+    mind.state.importance_since_reflection = 0
+    ctx = run.scheduler.context(0)
+    threshold = mind.config.reflection_threshold
+    vectors = np.stack([hashed_embedding("something happened")])
+    for i in range(threshold // 10 - 1):
+        mind.remember(ctx, MemoryKind.OBSERVATION, [f"event {i}"], [10], vectors)
+    assert not should_reflect(mind)
+    mind.remember(ctx, MemoryKind.OBSERVATION, ["the last straw"], [10], vectors)
+    assert should_reflect(mind)
+    stored = drive(run.model, {mind.agent_id: reflect(mind, ctx)})[mind.agent_id]
+    assert [r.description for r in stored] == ["Isabella cares about her cafe",
+                                                "Isabella trusts Maria"] * 2
+    for record in stored:
+        assert record.kind is MemoryKind.REFLECTION and record.evidence_ids
+        cited = mind.memory.by_ids(list(record.evidence_ids))
+        assert all(c.agent_id == mind.agent_id for c in cited)
+    assert mind.state.importance_since_reflection == 0
+
+
+def test_interview_answers_without_touching_memories(tmp_path: Path) -> None:
+    run = session(tmp_path, scripted())
+    run.run_until(20)
+    mind = isabella(run)
+    before = {r.id: mind.memory.last_accessed(r.id) for r in mind.memory.records()}
+    ctx = run.scheduler.context(100)
+    answer = drive(run.model, {1: interview(mind, ctx, "Who is running for mayor?")})[1]
+    assert isinstance(answer, str) and answer
+    assert before == {r.id: mind.memory.last_accessed(r.id) for r in mind.memory.records()}
+
+
+@pytest.mark.parametrize("condition,absent", [
+    ("no-reflection-no-planning", {MemoryKind.REFLECTION, MemoryKind.PLAN}),
+    ("no-observation", {MemoryKind.OBSERVATION}),
+])
+def test_an_ablated_run_writes_no_records_of_the_ablated_kind(
+        tmp_path: Path, condition: str, absent: set[MemoryKind]) -> None:
+    base = load_scenario("tiny")
+    data = base.model_dump(mode="json")
+    data["reflection"]["threshold"] = 20
+    scenario = Scenario.parse(data, source="tiny.toml", base_dir=Path(base.map).parent)
+    scenario = scenario.with_modules(Modules.from_condition(condition))
+    run = session(tmp_path, scripted(importance=8), scenario)
+    run.run_until(600)
+    with run.sessions() as db:
+        kinds = dict(db.execute(select(MemoryRow.kind, func.count())
+                                .where(MemoryRow.created_tick > 0)
+                                .group_by(MemoryRow.kind)).all())
+    assert not absent & set(kinds), kinds
+    assert kinds, "the ablated run still remembers something"
