@@ -128,13 +128,22 @@ def _to_image(surface: pygame.Surface) -> Image.Image:
 
 
 def _write_gif(out: Path, frames: Iterator[pygame.Surface], fps: int) -> int:
-    """All frames in one looping GIF (palette per frame; Pillow stores only what changes)."""
-    images = [_to_image(surface).quantize(colors=255, method=Image.Quantize.MEDIANCUT,
-                                          dither=Image.Dither.NONE)
-              for surface in frames]
+    """All frames in one looping GIF.
+
+    Every frame uses the first frame's palette, so unchanged pixels stay
+    identical and Pillow stores only what moved (a few KB a frame).
+    """
+    images: list[Image.Image] = []
+    for surface in frames:
+        image = _to_image(surface)
+        if images:
+            images.append(image.quantize(palette=images[0], dither=Image.Dither.NONE))
+        else:
+            images.append(image.quantize(colors=256, method=Image.Quantize.MEDIANCUT,
+                                         dither=Image.Dither.NONE))
     out.parent.mkdir(parents=True, exist_ok=True)
     images[0].save(out, save_all=True, append_images=images[1:], duration=round(1000 / fps),
-                   loop=0, optimize=False)
+                   loop=0)
     return len(images)
 
 

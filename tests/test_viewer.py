@@ -22,6 +22,7 @@ from fixtures.replay_run import (
     ada_tile,
     add_agents,
     bob_tile,
+    events_at,
     make_run,
     make_town,
 )
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 from replays.event_log import EventLogWriter
 from replays.frame import AgentFrame, Frame
 from replays.reader import EventLogReader
+from replays.tables import ReplaysBase
 from replays.viewer.app import STEP, Viewer, run_viewer
 from replays.viewer.camera import Camera
 from replays.viewer.details import DetailsQuery
@@ -352,3 +354,21 @@ def test_run_viewer_opens_draws_and_closes(engine: Engine, town: Town) -> None:
     assert not pygame.display.get_init()
     pygame.display.init()
     pygame.display.set_mode((8, 8))
+
+
+def test_a_live_run_with_nothing_logged_yet_waits(tmp_path: Path, town: Town) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'new.sqlite'}")
+    ReplaysBase.metadata.create_all(engine)
+    viewer = open_viewer(engine, town, live=True)
+    assert viewer.empty
+    assert draw(viewer).get_size() == SIZE
+    frame = Frame()
+    frame.step(0, events_at(0))
+    with Session(engine) as session:
+        EventLogWriter().write_tick(session, 0, events_at(0), frame)
+        session.commit()
+    viewer.update(1.0)
+    assert not viewer.empty
+    draw(viewer)
+    assert {hit.name for hit in viewer.drawn.residents} == {ADA, BOB, CLEO}
+    engine.dispose()

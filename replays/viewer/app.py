@@ -25,7 +25,7 @@ from replays.reader import EventLogReader
 from replays.timescale import TickScale, TimeScale, has_dates
 from replays.viewer import controls
 from replays.viewer.camera import Camera
-from replays.viewer.details import AgentDetails, DetailsQuery
+from replays.viewer.details import DetailsQuery
 from replays.viewer.hud import clock_card, draw_help, draw_toast, status_card
 from replays.viewer.panels import PANEL_WIDTH, draw_panel, layout_panel
 from replays.viewer.scene import Drawn, Scene, render_frame
@@ -41,7 +41,8 @@ FOLLOW_EASE = 6.0
 PAN_SPEED = 700.0
 WINDOW_SIZE = (1280, 800)
 CACHED_FRAMES = 6
-START_MIN_ZOOM = 0.75
+START_MAX_ZOOM = 2.0
+START_MARGIN_TILES = 3
 
 
 class FrameCache:
@@ -83,10 +84,9 @@ class Viewer:
         self.size = size
         world_size = (town.width * town.tile_width, town.height * town.tile_height)
         camera = Camera.fitted(self.map_rect(None), world_size)
-        camera.zoom = max(camera.zoom, START_MIN_ZOOM)
-        camera.clamp()
         self.state = ViewState(camera, playback)
         self.frames = FrameCache(self.reader)
+        self._look_at_residents()
         self.timeline = Timeline(self.timeline_rect())
         self.drawn = Drawn()
         self.result_rows: list[tuple[int, pygame.Rect]] = []
@@ -96,9 +96,24 @@ class Viewer:
         self.clock_seconds = 0.0
         self._poll_left = POLL_SECONDS
         self._details_left = 0.0
-        self._details: AgentDetails | None = None
         self._panel: pygame.Surface | None = None
         self._panel_key: tuple[str, int] | None = None
+
+    def _look_at_residents(self) -> None:
+        """Start with every resident in view, as close up as that allows."""
+        tiles = [agent.tile for agent in self.current_frames()[0].agents.values()
+                 if agent.tile is not None]
+        if not tiles:
+            return
+        tw, th = self.town.tile_width, self.town.tile_height
+        m = START_MARGIN_TILES
+        left, right = min(t[0] for t in tiles) - m, max(t[0] for t in tiles) + 1 + m
+        top, bottom = min(t[1] for t in tiles) - m, max(t[1] for t in tiles) + 1 + m
+        camera = self.state.camera
+        fit = min(camera.viewport.width / ((right - left) * tw),
+                  camera.viewport.height / ((bottom - top) * th))
+        camera.zoom = max(camera.min_zoom, min(fit, START_MAX_ZOOM))
+        camera.look_at(((left + right) / 2 * tw, (top + bottom) / 2 * th))
 
     # Layout ---------------------------------------------------------------------------
 
@@ -211,8 +226,8 @@ class Viewer:
         key = (name, frame.tick)
         if self._panel is None or (key != self._panel_key and self._details_left <= 0):
             day = self.scale.time_at(frame.tick).date() if has_dates(self.scale) else None
-            self._details = self.details_query.details(name, frame.tick, day)
-            self._panel = layout_panel(PANEL_WIDTH, self._details, frame.agents.get(name),
+            details = self.details_query.details(name, frame.tick, day)
+            self._panel = layout_panel(PANEL_WIDTH, details, frame.agents.get(name),
                                        self.scene.look(name), self.scale)
             self._panel_key = key
             self._details_left = DETAILS_SECONDS

@@ -139,9 +139,12 @@ def render_frame(
         placer.reserve(rect)
     drawn = Drawn()
     heads: dict[str, tuple[int, int]] = {}
-    order = sorted(points, key=lambda n: (points[n][1], n))
-    for name in order:
+    order: list[str] = []
+    for name in sorted(points, key=lambda n: (points[n][1], n)):
         rect = _draw_resident(surface, view, scene, name, frame.agents[name], points[name], size)
+        if not rect.colliderect(camera.viewport):
+            continue  # off screen: no label dragged in from the edge
+        order.append(name)
         drawn.residents.append(ResidentHit(name, rect))
         heads[name] = (rect.centerx, rect.top)
         placer.reserve(pygame.Rect(rect.x + rect.width // 4, rect.y + rect.height // 3,
@@ -205,4 +208,6 @@ def _draw_object_tags(surface: pygame.Surface, placer: Placer, scene: Scene, cam
         top = min(y for _, y in place.tiles)
         x, y = camera.world_to_screen(((min(xs) + max(xs) + 1) / 2 * town.tile_width,
                                        top * town.tile_height))
+        if not camera.viewport.collidepoint(x, y):
+            continue
         draw_tag(surface, placer, f"{address.name}: {state}", (round(x), round(y)))

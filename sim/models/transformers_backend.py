@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from agents.requests import (
@@ -382,7 +381,8 @@ class TransformersModel(LanguageModel):
             unused = int(state.mask.any(dim=0).int().argmax())
             if unused:
                 for layer in state.cache.layers:  # type: ignore[attr-defined]
-                    layer.keys, layer.values = layer.keys[:, :, unused:], layer.values[:, :, unused:]
+                    layer.keys = layer.keys[:, :, unused:]
+                    layer.values = layer.values[:, :, unused:]
                 state.mask = state.mask[:, unused:]
         ones = torch.ones(len(keep), 1, dtype=state.mask.dtype, device=self.device)
         state.mask = torch.cat([state.mask, ones], dim=1)
@@ -413,9 +413,3 @@ def _cut(text: str, stops: Sequence[str]) -> str:
     cuts = [text.find(s) for s in stops if s and s in text]
     return text[:min(cuts)] if cuts else text
 
-
-def as_float32_unit_rows(vectors: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length as float32 (zero rows stay zero)."""
-    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0).astype(
-        np.float32)

@@ -323,7 +323,7 @@ def _register_walls() -> None:
             p.rect(0, 3, TILE, 7, face)
             p.hline(0, 9, TILE, shade(face, -0.32))
             p.rect(0, TILE - 3, TILE, 3, cap)
-            p.rect(0, 10, TILE, 2, (20, 24, 30, 60))
+            p.rect(0, 10, TILE, 2, shade(hex_colour("#c79a6b"), -0.3))
 
         piece(f"wall {style} top", layer="ground", blocked=True)(top)
         piece(f"wall {style} face", layer="ground", blocked=True)(face)

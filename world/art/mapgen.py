@@ -9,7 +9,6 @@ walkable tile must be reachable from every other, or the plan is refused.
 from __future__ import annotations
 
 import random
-from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +16,10 @@ import numpy as np
 
 from world.art import jsonfmt
 from world.art.canvas import LAYERS, Canvas, PlaceRect, PlanError
-from world.art.plan import Area, Building, Item, Room, TownPlan
+from world.art.plan import Area, Building, Item, Room, Scatter, TownPlan
 from world.art.roads import draw_roads
 from world.art.tileset import FORMAT_VERSION, NAME, TILE, TILED_VERSION, TileSheet, sheet
+from world.grid import TileGrid
 
 FLOWER_SHARE = 0.05
 MAX_PATH = 24
@@ -47,13 +47,7 @@ def generate(plan: TownPlan, tiles: TileSheet | None = None) -> dict[str, Any]:
     _draw_border(canvas, plan.border, rng)
     _draw_lamps(canvas, plan)
     for index, scatter in enumerate(plan.scatter):
-        scatter_rng = random.Random(plan.seed * 1000 + index)
-        placed, tries = 0, 0
-        while placed < scatter.count and tries < scatter.count * 40:
-            tries += 1
-            x = scatter.x + scatter_rng.randrange(scatter.w)
-            y = scatter.y + scatter_rng.randrange(scatter.h)
-            placed += canvas.place_free(scatter_rng.choice(scatter.pieces), x, y)
+        _scatter(canvas, scatter, random.Random(plan.seed * 1000 + index))
     _check_connected(canvas)
     return _document(plan, canvas)
 
@@ -200,25 +194,29 @@ def _draw_lamps(canvas: Canvas, plan: TownPlan) -> None:
                 canvas.place_free("lamp post", x, y)
 
 
+def _scatter(canvas: Canvas, scatter: Scatter, rng: random.Random) -> None:
+    """Up to `scatter.count` pieces at random free spots (a bounded number of tries)."""
+    placed, tries = 0, 0
+    while placed < scatter.count and tries < scatter.count * 40:
+        tries += 1
+        x, y = scatter.x + rng.randrange(scatter.w), scatter.y + rng.randrange(scatter.h)
+        placed += canvas.place_free(rng.choice(scatter.pieces), x, y)
+
+
 def _check_connected(canvas: Canvas) -> None:
     """Refuse a plan where some walkable tile cannot be reached from the others."""
-    walkable = ~canvas.blocked
-    seen = np.zeros_like(walkable)
-    start = np.argwhere(walkable)
-    if not start.size:
-        raise PlanError("no walkable tile")
-    queue = deque([(int(start[0][1]), int(start[0][0]))])
-    seen[start[0][0], start[0][1]] = True
-    while queue:
-        x, y = queue.popleft()
-        for nx, ny in ((x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)):
-            if canvas.inside(nx, ny) and walkable[ny, nx] and not seen[ny, nx]:
-                seen[ny, nx] = True
-                queue.append((nx, ny))
-    cut_off = np.argwhere(walkable & ~seen)
-    if cut_off.size:
-        y, x = (int(v) for v in cut_off[0])
-        raise PlanError(f"{cut_off.shape[0]} walkable tiles are cut off, e.g. ({x}, {y})")
+    regions = TileGrid(~canvas.blocked).regions
+    if regions.max() <= 1:
+        return
+    sizes = np.bincount(regions.ravel())[1:]
+    smallest = int(np.argmin(sizes)) + 1
+    y, x = (int(v) for v in np.argwhere(regions == smallest)[0])
+    where = [p for p in canvas.places if p.x <= x < p.x + p.w and p.y <= y < p.y + p.h]
+    inside = f" in {where[-1].layer[:-1]} {where[-1].name!r}" if where else ""
+    raise PlanError(
+        f"walkable tiles are cut off from each other: {int(sizes[smallest - 1])} "
+        f"around ({x}, {y}){inside} (a blocked door or a ring of furniture?)"
+    )
 
 
 # -- output ------------------------------------------------------------------------------

@@ -3,12 +3,13 @@
 A plan says what is where; `world.art.mapgen` turns it into Tiled layers and
 place rectangles. Coordinates are in tiles. A building's rooms, doors, items
 and spawns use coordinates relative to the building's top-left corner (its
-outer wall), so a house plan can be stamped anywhere.
+outer wall), and an area's relative to its own corner, so a house plan can be
+stamped anywhere (see `world.art.homes`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 Cell = tuple[int, int]
 
@@ -60,14 +61,6 @@ class Building:
     doors: tuple[Cell, ...]
     decor: tuple[Item, ...] = ()
     """Outdoor items near the building (a mailbox), relative to the building."""
-
-    def at(self, x: int, y: int) -> Building:
-        """The same building moved to (x, y)."""
-        return replace(self, x=x, y=y)
-
-    def named(self, sector: str, style: str | None = None) -> Building:
-        """The same plan under another sector name (and wall style)."""
-        return replace(self, sector=sector, style=style or self.style)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from world.art import jsonfmt
+from world.art.fixtures import FIXTURES
 from world.art.furniture import FURNITURE
 from world.art.ground import GROUND
 from world.art.outdoor import OUTDOOR
@@ -41,7 +42,7 @@ def _blocked(p: Painter) -> None:
         p.rect(TILE - k - 1, k - 1, 2, 2, red)
 
 
-CATALOGUE: tuple[Piece, ...] = (*GROUND, *FURNITURE, *OUTDOOR, *_SPECIAL)
+CATALOGUE: tuple[Piece, ...] = (*GROUND, *FURNITURE, *FIXTURES, *OUTDOOR, *_SPECIAL)
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,5 @@ PLAN = TownPlan(
     ),
     buildings=(CAFE, SHARED_HOUSE),
     areas=(PARK,),
-    decor=(Item("mailbox", 11, 10),),
-    scatter=(Scatter(("tree", "bush"), 18, 1, 11, 6, 4),),
+    scatter=(Scatter(("tree", "bush", "tree"), 18, 1, 11, 6, 6),),
 )
