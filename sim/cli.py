@@ -19,13 +19,18 @@ EXIT_NOT_BUILT = 3
 # subcommand -> "module:function" taking the parsed arguments and returning an exit code.
 HANDLERS: dict[str, str] = {
     "run": "sim.commands.run:main",
+    "view": "sim.commands.view:main",
+    "export": "sim.commands.export:main",
     "bench": "sim.commands.bench:main",
+    "interview": "sim.commands.interview:main",
+    "whisper": "sim.commands.whisper:main",
+    "event": "sim.commands.event:main",
+    "inspect": "sim.commands.inspect:main",
+    "fork": "sim.commands.fork:main",
 }
 
 NOT_BUILT: dict[str, str] = {
     "run": "the tick scheduler and headless runs (issue 5)",
-    "view": "the pygame viewer (issue 6)",
-    "export": "GIF/MP4 export (issue 6)",
     "interview": "interviews (issues 4 and 5)",
     "whisper": "whispers (issues 4 and 5)",
     "event": "world events (issue 5)",
@@ -131,7 +136,8 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     """Errors that mean bad input: reported in one line, never as a traceback."""
     errors: list[type[BaseException]] = [FileNotFoundError, IsADirectoryError, PermissionError]
     for module, name in [("sim.models.base", "ModelError"), ("sim.config", "ScenarioError"),
-                         ("world.errors", "MapError"), ("sim.db", "RunFileError")]:
+                         ("world.errors", "MapError"), ("sim.db", "RunFileError"),
+                         ("replays.reader", "ReplayError"), ("replays.export", "ExportError")]:
         try:
             errors.append(getattr(importlib.import_module(module), name))
         except (ImportError, AttributeError):

@@ -233,7 +233,8 @@ class RunSession:
             run.last_tick = tick
         self.last_tick = tick
 
-    def finish(self, status: RunStatus = RunStatus.FINISHED) -> None:
+    def set_status(self, status: RunStatus) -> None:
+        """Running while a process advances the run (a viewer then follows it live)."""
         with self.sessions() as session, session.begin():
             session.scalars(select(Run)).one().status = status
 

@@ -134,3 +134,26 @@ def test_another_schema_version(run_engine: Engine, run_path: Path, version: int
         conn.execute(update(Meta).where(Meta.key == "schema_version").values(value=str(version)))
     with pytest.raises(RunFileError, match=message):
         check_schema(run_engine, run_path)
+
+
+def test_a_run_on_postgresql(postgres_url: str) -> None:
+    engine = open_run(postgres_url, create=True)
+    try:
+        check_schema(engine)
+        sessions = session_factory(engine)
+        with sessions.begin() as session:
+            session.add(Run(scenario="tiny", scenario_config="{}", seed=2**40, model_info="{}"))
+            session.add(InboxItem(kind=InboxKind.EVENT, place="kitchen", text="fire",
+                                  created_tick=3))
+            session.add(ModelCall(tick=3, batch_id=1, kind="choose", request="{}", fingerprint="f",
+                                  answer='{"logprobs":[-Infinity,0.0]}', latency_s=0.25))
+        with sessions() as session:
+            assert session.scalars(select(Run.seed)).one() == 2**40
+            assert session.scalars(select(InboxItem.kind)).one() == InboxKind.EVENT
+            assert session.scalars(select(ModelCall.answer)).one() == '{"logprobs":[-Infinity,0.0]}'
+        tables = set(inspect(engine).get_table_names())
+        assert {name for metadata in run_metadata() for name in metadata.tables} <= tables
+    finally:
+        for metadata in reversed(run_metadata()):
+            metadata.drop_all(engine)
+        engine.dispose()

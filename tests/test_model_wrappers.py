@@ -231,3 +231,16 @@ def test_factory_refuses_what_it_cannot_load(spec: str) -> None:
     with pytest.raises(ModelError, match=rf"could not load '{spec}': not a directory and not in "
                                          "the local hub cache"):
         load_model(spec)
+
+
+@pytest.mark.model
+def test_factory_loads_the_embedded_default_model() -> None:
+    from sim.models.embedded import prepare_embedded
+    from sim.models.transformers_backend import TransformersModel
+
+    model = load_model("default", device="cpu")
+    assert isinstance(model, CachingModel) and isinstance(model.inner, TransformersModel)
+    assert model.info.source == str(prepare_embedded(progress=False))
+    (rated,) = model.rate([Rate("How poignant is a house fire, from 1 to 10?")])
+    assert 1 <= rated.value <= 10
+    model.close()

@@ -57,7 +57,7 @@ BUILDERS: dict[str, AgentBuilder] = {
         agent=a, persona=p, activity="work", start_time="08:00", end_time="09:00",
         duration=60, context=("07:00 wake up",)),
     "sector": lambda a, p: location.sector_request(
-        agent=a, home="Home", activity="sleep", current="Cafe", options=("Home", "Cafe")),
+        agent=a, home="Home", activity="sleep", options=("Home", "Cafe")),
     "arena": lambda a, p: location.arena_request(
         agent=a, home="Home", activity="cook", sector="Home", options=("kitchen", "bedroom")),
     "object": lambda a, p: location.object_request(
@@ -167,7 +167,7 @@ def test_importance_is_a_rating_from_1_to_10() -> None:
 def test_location_options_are_letters_listed_in_the_prompt() -> None:
     places = ("Hobbs Cafe", "The Rose and Crown Pub", "Isabella's apartment")
     request = location.sector_request(agent="Isabella Rodriguez", home="Isabella's apartment",
-                                      activity="make coffee for customers", current="Park",
+                                      activity="make coffee for customers",
                                       options=places, workplace="Hobbs Cafe")
     assert isinstance(request, Choose)
     assert request.options == ("A", "B", "C")

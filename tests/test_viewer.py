@@ -41,6 +41,7 @@ from replays.viewer.sprites import parse_colour
 from replays.viewer.state import BASE_TICKS_PER_SECOND, Playback, ViewState
 from replays.viewer.theme import ACCENT, BUBBLE_BG
 from sim.clock import Clock
+from world.tiled import load_town
 from world.town import Town
 
 SIZE = (1024, 700)
@@ -372,3 +373,19 @@ def test_a_live_run_with_nothing_logged_yet_waits(tmp_path: Path, town: Town) ->
     draw(viewer)
     assert {hit.name for hit in viewer.drawn.residents} == {ADA, BOB, CLEO}
     engine.dispose()
+
+
+def test_residents_on_the_shipped_tiny_map(engine: Engine) -> None:
+    """The real tile art (drawn by world.art.render) under the residents."""
+    tiny = Path(__file__).resolve().parent.parent / "world" / "maps" / "tiny.tmj"
+    if not tiny.exists():
+        pytest.skip("world/maps/tiny.tmj is not there yet")
+    town = load_town(tiny)
+    reader = EventLogReader(engine)
+    scene, view = scene_and_view(engine, town, 4.0)
+    surface = pygame.Surface(SIZE)
+    render_frame(surface, view, reader.frame_at(4), scene=scene)
+    for name, tile in ((ADA, ada_tile(4)), (BOB, bob_tile(4)), (CLEO, (3, 6))):
+        assert surface.get_at(tile_centre(view.camera, town, tile))[:3] == scene.looks[name].shirt
+    colours = {surface.get_at((x, y))[:3] for x in range(0, SIZE[0], 16) for y in range(0, 600, 16)}
+    assert len(colours) > 20  # the town's tiles, not a blank plan

@@ -25,15 +25,14 @@ from world.address import Address
 def choose_arena(mind: Mind, ctx: TickContext, activity: str) -> Step[Address]:
     """The sector and arena (from what the agent knows) where `activity` happens."""
     places = mind.places
-    here = ctx.town.address_at(mind.state.tile)
     home = Address.parse(f"{ctx.town.world}:{mind.persona.home}")
     workplace = mind.persona.workplace or ""
     sectors = places.sectors()
     sector = sectors[0] if sectors else home.sector
     if len(sectors) > 1:
         answer: ChooseResult = yield from choose(location.sector_request(
-            agent=mind.name, home=str(home.sector), activity=activity,
-            current=here.sector or "the street", options=sectors, workplace=workplace))
+            agent=mind.name, home=str(home.sector), activity=activity, options=sectors,
+            workplace=workplace))
         sector = sectors[answer.index]
     arenas = places.arenas(str(sector))
     if not arenas:

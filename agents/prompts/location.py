@@ -27,19 +27,19 @@ ARENA_SYSTEM = ("You decide which room or area of a place a person uses for an a
 OBJECT_SYSTEM = "You decide which object a person uses for an activity. " + _ANSWER
 
 
-def _sector_task(agent: str, activity: str, current: str, options: Sequence[str]) -> str:
-    return (f"{agent} is now at {line(current, 80)}.\nActivity: {line(activity, 120)}\n"
-            f"Where should {agent} go?\n{lettered(options)}")
+def _sector_task(agent: str, activity: str, options: Sequence[str]) -> str:
+    return (f"Places:\n{lettered(options)}\n"
+            f"Where should {agent} go to {line(activity, 120)}?")
 
 
 def _arena_task(agent: str, activity: str, sector: str, options: Sequence[str]) -> str:
-    return (f"{agent} is going to {line(sector, 80)}.\nActivity: {line(activity, 120)}\n"
-            f"Which area of {line(sector, 80)} should {agent} go to?\n{lettered(options)}")
+    return (f"Areas of {line(sector, 80)}:\n{lettered(options)}\n"
+            f"Where should {agent} go to {line(activity, 120)}?")
 
 
 def _object_task(agent: str, activity: str, arena: str, options: Sequence[str]) -> str:
-    return (f"{agent} is in {line(arena, 80)}.\nActivity: {line(activity, 120)}\n"
-            f"Which object should {agent} use?\n{lettered(options)}")
+    return (f"Objects in {line(arena, 80)}:\n{lettered(options)}\n"
+            f"What should {agent} use to {line(activity, 120)}?")
 
 
 def _about(agent: str, home: str, workplace: str) -> str:
@@ -49,13 +49,13 @@ def _about(agent: str, home: str, workplace: str) -> str:
 
 SECTOR_SHOTS: tuple[Shot, ...] = (
     (_about("Ben Harlow", "Harlow House", "Town Library") + "\n\n" + _sector_task(
-        "Ben Harlow", "buy milk and bread", "Harlow House",
+        "Ben Harlow", "buy milk and bread",
         ("Harlow House", "Town Park", "Green Grocery", "Town Library")), "C"),
     (_about("Nora Finch", "Finch Cottage", "Green Grocery") + "\n\n" + _sector_task(
-        "Nora Finch", "take a shower", "Town Park",
+        "Nora Finch", "take a shower",
         ("Finch Cottage", "Town Park", "Green Grocery")), "A"),
     (_about("Ada Quill", "Quill Flat", "Sunny Bakery") + "\n\n" + _sector_task(
-        "Ada Quill", "bake bread for customers", "Quill Flat",
+        "Ada Quill", "bake bread for customers",
         ("Town Park", "Quill Flat", "Green Grocery", "Sunny Bakery")), "D"),
 )
 ARENA_SHOTS: tuple[Shot, ...] = (
@@ -76,11 +76,11 @@ OBJECT_SHOTS: tuple[Shot, ...] = (
 )
 
 
-def sector_request(*, agent: str, home: str, activity: str, current: str,
-                   options: Sequence[str], workplace: str = "") -> Choose:
+def sector_request(*, agent: str, home: str, activity: str, options: Sequence[str],
+                   workplace: str = "") -> Choose:
     """Which known sector (building or outdoor place) to go to for `activity`."""
     return _choose(SECTOR_SYSTEM, SECTOR_SHOTS, _about(agent, home, workplace),
-                   _sector_task(line(agent, 60), activity, current, options), options, TAG_SECTOR)
+                   _sector_task(line(agent, 60), activity, options), options, TAG_SECTOR)
 
 
 def arena_request(*, agent: str, home: str, activity: str, sector: str,

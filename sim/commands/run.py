@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from sim.db import RunFileError
 from sim.models.factory import load_model
 from sim.report import RunSummary, summarise
 from sim.run import RunSession
+from sim.tables import RunStatus
 
 DEFAULT_SPAN_HOURS = 1
 
@@ -39,8 +41,8 @@ def main(args: argparse.Namespace) -> int:
         target = clock.parse_target(args.until)
     else:
         target = session.next_tick + clock.ticks_per_hour * DEFAULT_SPAN_HOURS
-    if args.view:
-        print("--view: the viewer is not built yet (issue 6); running headless", file=sys.stderr)
+    viewer = _open_viewer(db) if args.view else None
+    session.set_status(RunStatus.RUNNING)
     start = session.next_tick
     with tqdm(total=max(0, target - start + 1), unit="tick", file=sys.stderr,
               dynamic_ncols=True, disable=None) as bar:
@@ -53,12 +55,20 @@ def main(args: argparse.Namespace) -> int:
 
         try:
             session.run_until(target, on_tick)
+            session.set_status(RunStatus.FINISHED)
         finally:
             summary: RunSummary = summarise(session, start)
             session.close()
     print(summary.render(), file=sys.stdout)
     print(f"run database: {db}", file=sys.stdout)
+    if viewer is not None:
+        viewer.wait()
     return 0
+
+
+def _open_viewer(db: str) -> subprocess.Popen[bytes]:
+    """The viewer in its own process: the window's loop never waits on the model."""
+    return subprocess.Popen([sys.executable, "-m", "sim", "view", db])
 
 
 def _default_db(args: argparse.Namespace) -> str:

@@ -31,8 +31,9 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from enum import StrEnum
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
+import httpx
 import numpy as np
 
 from agents.requests import (
@@ -55,20 +56,12 @@ from sim.models.base import (
     choose_from_scores,
     rate_from_scores,
 )
+from sim.models.embedder import MiniLMEmbedder, TextEmbedder
 from sim.models.retry import TransientModelError
-
-try:  # huggingface_hub >= 1.0 ships httpx's successor under this name, with the same API
-    import httpx2 as httpx
-except ModuleNotFoundError:
-    import httpx  # type: ignore[no-redef]
 
 Json = dict[str, Any]
 _LETTERS = 26  # systemone labels options A..Z
 _PROBE_OPTIONS = ("qzx", "vjk")  # words no model says unprompted: a match means it was enforced
-
-
-class TextEmbedder(Protocol):
-    def embed_texts(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 class EndpointRejected(ModelError):
@@ -138,9 +131,7 @@ class OpenAICompatibleModel(LanguageModel):
     def embed(self, requests: Sequence[Embed]) -> list[EmbedResult]:
         if requests and self.supports(Feature.EMBEDDINGS):
             return list(self._pool.map(self._embed_remote, requests))
-        embedder = self._local_embedder()
-        return [EmbedResult(np.asarray(embedder.embed_texts(list(r.texts)), dtype=np.float32))
-                for r in requests]
+        return self._local_embedder().embed(requests)
 
     def supports(self, feature: Feature) -> bool:
         """Whether the server has `feature`, probed on first use and remembered."""
@@ -272,7 +263,6 @@ class OpenAICompatibleModel(LanguageModel):
 
     def _local_embedder(self) -> TextEmbedder:
         if self._embedder is None:
-            from sim.models.embedder import MiniLMEmbedder
             self._embedder = MiniLMEmbedder()
         return self._embedder
 
@@ -363,7 +353,7 @@ def _listing_prompt(prompt: Prompt, request: Choose | Rate) -> Prompt:
         listing = "\n".join(f"{i}. {option}" for i, option in enumerate(request.options, 1))
         note = f"Options:\n{listing}\nAnswer with the number of one option, and nothing else."
     if isinstance(prompt, str):
-        return f"{prompt.rstrip()}\n\n{note}\nAnswer: "
+        return f"{prompt.rstrip()}\n\n{note}\nAnswer:"
     if prompt and prompt[-1].role == "user":
         return (*prompt[:-1], Message("user", f"{prompt[-1].content}\n\n{note}"))
     return (*prompt, Message("user", note))

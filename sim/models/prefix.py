@@ -81,35 +81,41 @@ def common_prefix_len(a: Sequence[int], b: Sequence[int]) -> int:
 def plan_heads(sequences: Sequence[Sequence[int]], min_saving: int = 32) -> list[HeadGroup]:
     """Groups of requests whose shared prefix is worth computing once.
 
-    Sorting puts sequences with long common prefixes side by side; a group grows along the
-    sorted order while the next member does not shrink its saving, head x (members - 1).
-    A head leaves at least one token of every member, whose logits predict what follows.
-    Groups saving fewer than `min_saving` tokens (a head costs a forward pass of its own)
-    and loners go to one headless group, listed last.
+    Sorting puts sequences with long common prefixes side by side; the groups are then the
+    runs of the sorted order that together save the most tokens, a run saving
+    head x (members - 1), found by dynamic programming over run boundaries. A head leaves
+    at least one token of every member (its logits predict what follows). Runs saving fewer
+    than `min_saving` tokens (a head costs a forward pass of its own) and loners go to one
+    headless group, listed last.
     """
     order = sorted(range(len(sequences)), key=lambda i: tuple(sequences[i]))
+    seqs = [sequences[i] for i in order]
+    n = len(seqs)
+    shared = [common_prefix_len(a, b) for a, b in pairwise(seqs)]
+    best = [0] * (n + 1)  # best[j]: the largest saving over the first j sorted sequences
+    start_of = list(range(n + 1))  # where the run ending at j starts; j - 1 means a loner
+    for j in range(1, n + 1):
+        best[j], start_of[j] = best[j - 1], j - 1
+        head = len(seqs[j - 1]) - 1
+        for i in range(j - 2, -1, -1):
+            head = min(head, shared[i], len(seqs[i]) - 1)
+            if head <= 0:
+                break
+            saving = head * (j - 1 - i)
+            if saving >= min_saving and best[i] + saving > best[j]:
+                best[j], start_of[j] = best[i] + saving, i
     groups: list[HeadGroup] = []
     headless: list[int] = []
-
-    def close(members: list[int], head: int) -> None:
-        if len(members) > 1 and head * (len(members) - 1) >= min_saving:
-            groups.append(HeadGroup(head, tuple(members)))
+    j = n
+    while j > 0:
+        i = start_of[j]
+        if j - i > 1:
+            head = min(min(len(s) for s in seqs[i:j]) - 1, *shared[i:j - 1])
+            groups.append(HeadGroup(head, tuple(sorted(order[i:j]))))
         else:
-            headless.extend(members)
-
-    if not order:
-        return []
-    members, head = [order[0]], len(sequences[order[0]]) - 1
-    for previous, current in pairwise(order):
-        shared = common_prefix_len(sequences[previous], sequences[current])
-        grown = min(head, shared, len(sequences[current]) - 1)
-        if grown > 0 and grown * len(members) >= head * (len(members) - 1):
-            members.append(current)
-            head = grown
-        else:
-            close(members, head)
-            members, head = [current], len(sequences[current]) - 1
-    close(members, head)
+            headless.append(order[i])
+        j = i
+    groups.reverse()
     if headless:
         groups.append(HeadGroup(0, tuple(sorted(headless))))
     return groups

@@ -59,7 +59,10 @@ class Counters:
     padding_tokens: int = 0  # padded positions in forward passes
     generated_tokens: int = 0
     forward_passes: int = 0
-    forward_seconds: float = 0.0
+    forward_seconds: float = 0.0  # time inside model forward passes, all kinds
+    prefill_seconds: float = 0.0  # generate: running the prompts, wall time
+    decode_seconds: float = 0.0  # generate: the token-by-token loop, wall time
+    decode_tokens: int = 0  # tokens predicted by decode steps (not by the prefill)
 
 
 @dataclass(slots=True)
@@ -292,7 +295,10 @@ class TransformersModel(LanguageModel):
 
     def _generate_batch(self, requests: Sequence[Generate],
                         ids: list[list[int]]) -> list[GenerateResult]:
+        started = time.perf_counter()
         state = self._prefill(ids)
+        decode_started = time.perf_counter()
+        self.counters.prefill_seconds += decode_started - started
         generators = [torch.Generator().manual_seed(r.seed % 2**64) for r in requests]
         tokens: list[list[int]] = [[] for _ in requests]
         texts = [""] * len(requests)
@@ -315,6 +321,8 @@ class TransformersModel(LanguageModel):
             active = [active[row] for row in still]
             next_tokens = torch.tensor([tokens[i][-1] for i in active], device=self.device)
             self._step(state, still, next_tokens)
+            self.counters.decode_tokens += len(active)
+        self.counters.decode_seconds += time.perf_counter() - decode_started
         return [GenerateResult(text=_cut(texts[i], r.stop), prompt_tokens=len(ids[i]),
                                completion_tokens=len(tokens[i]))
                 for i, r in enumerate(requests)]

@@ -1,0 +1,232 @@
+"""`python -m sim bench model`: speed, batching gains and accuracy of the embedded default model.
+
+Everything runs in one process on the in-process transformers backend, so the figures are
+comparable with each other: the fp32 matmul ceiling of this machine, decode throughput at
+batch 1 / 8 / 25, prefill throughput as a share of the ceiling, what batching and shared-head
+reuse buy for choose/rate and generate, and the accuracy of ratings and place choices on a
+small labelled set. Prompts are fixed, so two runs differ only by the machine's noise.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import torch
+
+from agents.requests import Choose, Generate, Message, Rate
+from sim.models.embedded import prepare_embedded
+from sim.models.transformers_backend import TransformersModel
+
+T = TypeVar("T")
+
+NAMES = ("Isabella", "Klaus", "Maria", "Tom", "Ayesha", "Carlos", "Jennifer", "Sam", "Yuriko",
+         "Abigail", "Wolfgang", "Rajiv", "Carmen", "Eddy", "Hailey", "Arthur", "Mei", "John",
+         "Latoya", "Francisco", "Ryan", "Adam", "Giorgio", "Jane", "Tamara")
+TOPICS = ("the harbour", "a lost cat", "the bakery", "an old piano", "the election",
+          "a garden party", "the library", "a rainy morning", "the town fair", "a letter")
+
+RATE_SYSTEM = Message("system", (
+    "You rate how poignant an event in a person's life is, from 1 to 10: 1 is purely "
+    "mundane (brushing teeth, making the bed), 10 is extremely poignant (a break-up, the "
+    "death of a loved one). Answer with a single number."))
+RATE_SHOTS = (("eating cereal for breakfast", "1"), ("getting into a top university", "9"),
+              ("watering the plants", "2"), ("a close friend was taken to hospital", "8"))
+MUNDANE = ("brushing my teeth", "making my bed", "walking to the kitchen", "checking the mail",
+           "tying my shoelaces", "washing a cup", "turning on the lights")
+POIGNANT = ("my mother died", "I got married to the love of my life", "my house burned down",
+            "I was fired from my job of twenty years", "my first child was born",
+            "my best friend betrayed me", "I was diagnosed with cancer")
+
+PLACES = ("Hobbs Cafe", "Town Library", "Willow Pharmacy", "Johnson Park")
+CHOICES = (("is hungry and wants lunch", 0), ("needs a book for her essay", 1),
+           ("has a headache and needs medicine", 2), ("wants to go for a jog among trees", 3),
+           ("wants a cup of coffee", 0), ("wants to study quietly among books", 1),
+           ("needs to fill a prescription", 2), ("wants to walk the dog on the grass", 3))
+CHOOSE_SYSTEM = Message("system", "You help residents of a small town decide where to go. "
+                                  "Answer with the place only.")
+
+
+def run_model_bench(quick: bool = False, json_path: Path | None = None) -> dict[str, object]:
+    """Measure, print a table, write `json_path`; returns the figures."""
+    sizes = ({"decode": 16, "prefill": 4, "score": 12, "generate": 8, "gen_tokens": 16} if quick
+             else {"decode": 32, "prefill": 8, "score": 25, "generate": 25, "gen_tokens": 24})
+    figures: dict[str, object] = {"quick": quick, "torch_threads": torch.get_num_threads()}
+    started = time.perf_counter()
+    directory = prepare_embedded()
+    figures["prepare_seconds"] = time.perf_counter() - started
+    started = time.perf_counter()
+    model = TransformersModel(directory)
+    figures["load_seconds"] = time.perf_counter() - started
+    figures.update(model=model.info.name, device=model.info.device, dtype=model.info.dtype)
+    figures["matmul_gflops"] = matmul_gflops()
+    model.generate([Generate("Hello", max_tokens=2)])  # warm-up: first calls build kernels
+    _decode(model, figures, sizes["decode"])
+    _prefill(model, figures, sizes["prefill"])
+    _scoring(model, figures, sizes["score"])
+    _generate(model, figures, sizes["generate"], sizes["gen_tokens"])
+    _accuracy(model, figures)
+    figures["bench_seconds"] = time.perf_counter() - started
+    _print_table(figures)
+    if json_path is not None:
+        json_path.write_text(json.dumps(figures, indent=2) + "\n")
+    return figures
+
+
+def matmul_gflops(n: int = 2048, repeats: int = 5) -> float:
+    """The fp32 matrix-multiply ceiling: best of `repeats` n x n products."""
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b
+    best = min(_timed(lambda: a @ b)[1] for _ in range(repeats))
+    return 2 * n**3 / best / 1e9
+
+
+def non_embedding_params(model: TransformersModel) -> int:
+    """Parameters every prompt token multiplies: all but the input embedding and the output
+    head (prefill keeps only the logits it needs, so the head is not per-token work)."""
+    skip = {id(p) for m in (model.model.get_input_embeddings(),
+                            model.model.get_output_embeddings()) if m is not None
+            for p in m.parameters()}
+    return sum(p.numel() for p in model.model.parameters() if id(p) not in skip)
+
+
+def _timed(call: Callable[[], T]) -> tuple[T, float]:
+    started = time.perf_counter()
+    result = call()
+    return result, time.perf_counter() - started
+
+
+def _story(i: int, max_tokens: int) -> Generate:
+    name, topic = NAMES[i % len(NAMES)], TOPICS[i % len(TOPICS)]
+    return Generate((Message("user", f"Write a long, detailed story about {name} and {topic}."),),
+                    max_tokens=max_tokens)
+
+
+def _decode(model: TransformersModel, figures: dict[str, object], tokens: int) -> None:
+    for batch in (1, 8, 25):
+        model.reset_counters()
+        model.generate([_story(i, tokens) for i in range(batch)])
+        counters = model.reset_counters()
+        figures[f"decode_tokens_per_s_b{batch}"] = counters.decode_tokens / counters.decode_seconds
+    figures["decode_batch_ratio"] = (figures["decode_tokens_per_s_b25"]  # type: ignore[operator]
+                                     / figures["decode_tokens_per_s_b1"])
+
+
+def _long_prompt(i: int) -> str:
+    """About 250 tokens of distinct text, different from its first word on."""
+    words = [f"{NAMES[(i + k) % len(NAMES)]} thought about {TOPICS[(i * 3 + k) % len(TOPICS)]}"
+             for k in range(36)]
+    return f"Note {i}: " + "; ".join(words) + ". Summarise."
+
+
+def _prefill(model: TransformersModel, figures: dict[str, object], prompts: int) -> None:
+    model.prefix_reuse = False  # raw throughput: every prompt token computed
+    model.reset_counters()
+    try:
+        model.generate([Generate(_long_prompt(i), max_tokens=1) for i in range(prompts)])
+    finally:
+        model.prefix_reuse = True
+    counters = model.reset_counters()
+    rate = counters.prompt_tokens / counters.forward_seconds
+    figures["prefill_tokens_per_s"] = rate
+    figures["prefill_ceiling_share"] = (2 * non_embedding_params(model) * rate
+                                        / (float(figures["matmul_gflops"]) * 1e9))  # type: ignore[arg-type]
+
+
+def _rate_prompt(event: str) -> tuple[Message, ...]:
+    shots = [m for event_shot, answer in RATE_SHOTS
+             for m in (Message("user", f"Event: {event_shot}"), Message("assistant", answer))]
+    return (RATE_SYSTEM, *shots, Message("user", f"Event: {event}"))
+
+
+def _scoring(model: TransformersModel, figures: dict[str, object], count: int) -> None:
+    events = [*MUNDANE, *POIGNANT]
+    requests = [Rate(_rate_prompt(f"{events[i % len(events)]} ({NAMES[i % len(NAMES)]})"))
+                for i in range(count)]
+    model.reset_counters()
+    reused, t_reused = _timed(lambda: model.rate(requests))
+    counters = model.reset_counters()
+    model.prefix_reuse = False
+    try:
+        plain, t_plain = _timed(lambda: model.rate(requests))
+    finally:
+        model.prefix_reuse = True
+    model.reset_counters()
+    alone, t_alone = _timed(lambda: [model.rate([r])[0] for r in requests])
+    figures["prefix_tokens_saved"] = counters.prefix_tokens_saved
+    figures["scoring_requests"] = count
+    figures["scoring_requests_per_s_batched"] = count / t_reused
+    figures["scoring_requests_per_s_no_reuse"] = count / t_plain
+    figures["scoring_requests_per_s_one_at_a_time"] = count / t_alone
+    figures["prefix_reuse_speedup"] = t_plain / t_reused
+    figures["choose_batch_ratio"] = t_alone / t_reused
+    figures["scoring_max_logprob_diff"] = max(
+        abs(x - y) for other in (plain, alone) for a, b in zip(reused, other, strict=True)
+        for x, y in zip(a.logprobs, b.logprobs, strict=True))
+    figures["scoring_modes_agree"] = ([r.value for r in reused] == [r.value for r in plain]
+                                      == [r.value for r in alone])
+    figures["padding_share"] = counters.padding_tokens / max(
+        1, counters.prompt_tokens + counters.option_tokens + counters.padding_tokens)
+
+
+def _generate(model: TransformersModel, figures: dict[str, object], count: int,
+              tokens: int) -> None:
+    requests = [Generate((Message("user", f"In one sentence, what does {NAMES[i]} do at "
+                                          f"{7 + i % 12} o'clock?"),), max_tokens=tokens)
+                for i in range(count)]
+    batched, t_batched = _timed(lambda: model.generate(requests))
+    alone, t_alone = _timed(lambda: [model.generate([r])[0] for r in requests])
+    figures["generate_requests"] = count
+    figures["generate_batch_ratio"] = t_alone / t_batched
+    figures["generate_batched_equals_alone"] = batched == alone
+
+
+def _accuracy(model: TransformersModel, figures: dict[str, object]) -> None:
+    ratings = model.rate([Rate(_rate_prompt(e)) for e in (*MUNDANE, *POIGNANT)])
+    values = [r.value for r in ratings]
+    correct = ([v <= 4 for v in values[:len(MUNDANE)]]
+               + [v >= 6 for v in values[len(MUNDANE):]])
+    figures["rating_accuracy"] = sum(correct) / len(correct)
+    figures["ratings_mundane"] = values[:len(MUNDANE)]
+    figures["ratings_poignant"] = values[len(MUNDANE):]
+    for key, labelled in (("choice_accuracy", False), ("choice_accuracy_letters", True)):
+        choices = model.choose([_choice(i, labelled) for i in range(len(CHOICES))])
+        figures[key] = sum(c.index == answer for c, (_, answer) in zip(
+            choices, CHOICES, strict=True)) / len(CHOICES)
+
+
+def _choice(i: int, letters: bool) -> Choose:
+    """A place choice with the options listed; answered by place name or by letter."""
+    situation, _ = CHOICES[i]
+    labels = "ABCD"
+    listing = "\n".join(f"{labels[k]}) {p}" if letters else f"- {p}"
+                        for k, p in enumerate(PLACES))
+    question = f"{NAMES[i]} {situation}. Where should {NAMES[i]} go?\nOptions:\n{listing}"
+    if letters:
+        question += "\nAnswer with the letter only."
+    options = tuple(labels) if letters else PLACES
+    return Choose((CHOOSE_SYSTEM, Message("user", question)), options)
+
+
+def _print_table(figures: dict[str, object]) -> None:
+    width = max(len(k) for k in figures)
+    for key, value in figures.items():
+        shown = f"{value:.3g}" if isinstance(value, float) else str(value)
+        print(f"{key:<{width}}  {shown}", file=sys.stdout)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run directly: `python -m sim.bench.model_bench [--quick] [JSON]`."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    quick = "--quick" in args
+    paths = [a for a in args if a != "--quick"]
+    run_model_bench(quick=quick, json_path=Path(paths[0]) if paths else None)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
