@@ -30,12 +30,6 @@ HANDLERS: dict[str, str] = {
 }
 
 NOT_BUILT: dict[str, str] = {
-    "run": "the tick scheduler and headless runs (issue 5)",
-    "interview": "interviews (issues 4 and 5)",
-    "whisper": "whispers (issues 4 and 5)",
-    "event": "world events (issue 5)",
-    "inspect": "run inspection (issue 5)",
-    "fork": "forking a run (issue 5)",
     "ablate": "ablation experiments (issue 7)",
 }
 
@@ -45,7 +39,9 @@ MODEL_HELP = ("default (the embedded model), quality (the larger embedded one), 
 
 
 def _add_model_args(p: argparse.ArgumentParser, default: str | None = "default") -> None:
-    p.add_argument("--model", default=default, metavar="SPEC", help=MODEL_HELP)
+    where = (f"default: {default}" if default
+             else "default: the scenario's, or the run's recorded one")
+    p.add_argument("--model", default=default, metavar="SPEC", help=f"{MODEL_HELP} ({where})")
     p.add_argument("--endpoint", metavar="URL",
                    help="an OpenAI-compatible server (vLLM, SGLang, transformers serve)")
     p.add_argument("--endpoint-model", metavar="NAME", help="the model name the endpoint serves")
@@ -70,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a scenario file or a shipped name: smallville (default), tiny")
     _add_span_args(p)
     p.add_argument("--db", metavar="RUN", help="run database: a .sqlite path or a PostgreSQL URL")
-    _add_model_args(p)
+    _add_model_args(p, default=None)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resume", action="store_true", help="continue the run in --db")
     p.add_argument("--view", action="store_true", help="watch the run in a window")

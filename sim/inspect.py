@@ -1,90 +1,30 @@
 """Reading a run for people: what it is, how far it got, and where each resident stands.
 
-Everything here only reads: `opened_run` gives sessions on an existing run file
-and its identity (`StoredRun`); `inspect_run` gathers the figures `python -m sim
-inspect` prints. A live run can be read while it is written, since every query
+Everything here only reads: `inspect_run` gathers the figures `python -m sim
+inspect` prints, from a run opened with
+`sim.runfile.opened_run`. A live run can be read while it is written, since every query
 is its own short transaction. Questions the run cannot answer (a resident it
 does not have) raise `RunQueryError`, reported in one line by the command line.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from agents.tables import AgentRow, ConversationRow, MemoryKind, MemoryRow, UtteranceRow
 from sim.clock import Clock
-from sim.config import Scenario
-from sim.db import RunFileError, open_run, session_factory
-from sim.tables import InboxItem, ModelCall, Run
+from sim.runfile import StoredRun, opened_run
+from sim.tables import InboxItem, ModelCall
 
 RECENT_MEMORIES = 6
 """Memories shown per resident in a whole-run inspection; one resident gets more."""
-
-
-class RunQueryError(RunFileError):
-    """The run has no such thing: a resident, a place, a memory kind or a tick it never reached."""
-
-
-@dataclass(frozen=True, slots=True)
-class StoredRun:
-    """An existing run's identity, as its `run` row records it."""
-
-    location: str
-    scenario: Scenario
-    seed: int
-    model_info: dict[str, str]
-    last_tick: int | None
-    status: str
-
-    @property
-    def clock(self) -> Clock:
-        return self.scenario.clock
-
-    @property
-    def model_label(self) -> str:
-        name, backend = self.model_info.get("name", "?"), self.model_info.get("backend", "?")
-        return name if name == backend else f"{name} ({backend})"
-
-    def resident(self, name: str) -> str:
-        """`name` if the run has that resident; RunQueryError listing the residents otherwise."""
-        names = [r.name for r in self.scenario.residents]
-        if name in names:
-            return name
-        raise RunQueryError(f"{self.location}: no resident {name!r} in this run "
-                            f"(residents: {', '.join(names)})")
-
-    def reached(self) -> str:
-        """The game time of the last committed tick, in words."""
-        if self.last_tick is None:
-            return f"not started ({self.clock.format(0)})"
-        return f"{self.clock.format(self.last_tick)} (tick {self.last_tick})"
-
-
-@contextmanager
-def opened_run(db: str | Path) -> Iterator[tuple[sessionmaker[Session], StoredRun]]:
-    """Sessions on an existing run file and its identity; the engine is closed afterwards."""
-    engine = open_run(db)
-    try:
-        sessions = session_factory(engine)
-        with sessions() as session:
-            run = session.scalars(select(Run)).one_or_none()
-        if run is None:
-            raise RunFileError(f"{db}: holds no run yet")
-        stored = StoredRun(location=str(db), scenario=Scenario.from_json(run.scenario_config),
-                           seed=run.seed, model_info=json.loads(run.model_info),
-                           last_tick=run.last_tick, status=str(run.status))
-        yield sessions, stored
-    finally:
-        engine.dispose()
 
 
 # --- the inspection ------------------------------------------------------------------------------

@@ -17,21 +17,21 @@ from agents.mind import FallbackCounter
 from agents.tables import MemoryKind
 from sim.batching import drive
 from sim.config import open_town
-from sim.inspect import RunQueryError, StoredRun, opened_run
 from sim.models.base import LanguageModel
 from sim.residents import load_minds
+from sim.runfile import RunQueryError, StoredRun, opened_run
 from sim.scheduler import Scheduler
 from world.objects import ObjectStates
 
 
 def parse_kinds(text: str) -> tuple[MemoryKind, ...]:
-    """"observation,plan" as memory kinds; RunQueryError naming the kinds for an unknown one."""
+    """Memory kinds from a list like "observation,plan"; RunQueryError for an unknown one."""
     known = {kind.value: kind for kind in MemoryKind}
     names = [name.strip().lower() for name in text.split(",") if name.strip()]
     unknown = [name for name in names if name not in known]
     if unknown or not names:
-        raise RunQueryError(f"--only: unknown memory kind(s) {', '.join(unknown) or '(none)'}; "
-                            f"choose from {', '.join(known)}")
+        what = f"unknown memory kind(s) {', '.join(unknown)}" if unknown else "no memory kinds"
+        raise RunQueryError(f"--only: {what}; choose from {', '.join(known)}")
     return tuple(dict.fromkeys(known[name] for name in names))
 
 
@@ -49,6 +49,7 @@ def answer_questions(db: str | Path, questions: Sequence[tuple[str, str]], model
             minds = load_minds(session, stored.scenario, town, FallbackCounter())
             session.rollback()  # read only: nothing of this session is ever committed
     ids = {mind.name: agent_id for agent_id, mind in minds.items()}
+    # Only for its TickContext: the time, and the residents as each sees the others.
     scheduler = Scheduler(town, stored.clock, minds, model, ObjectStates(town), {},
                           run_seed=stored.seed, next_conversation_id=0)
     ctx = scheduler.context(stored.last_tick or 0)

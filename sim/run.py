@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from agents.context import TickContext
 from agents.mind import FallbackCounter, Mind
 from agents.state import CurrentAction
-from agents.tables import ConversationRow, UtteranceRow
+from agents.tables import ConversationRow, MemoryRow, UtteranceRow
 from replays.event_log import EventLogWriter
 from replays.events import LogEvent
 from replays.frame import Frame
@@ -107,8 +107,11 @@ class RunSession:
             run = session.scalars(select(Run)).one()
             scenario = Scenario.from_json(run.scenario_config)
             seed = run.seed
+            # A run stopped while seeding (its own transaction, after the run's) seeds again.
+            unseeded = run.last_tick is None and not session.scalar(
+                select(func.count()).select_from(MemoryRow))
         return cls._open(str(db), sessions, scenario, open_town(scenario), seed, model,
-                         fresh=False)
+                         fresh=unseeded)
 
     @classmethod
     def _open(cls, url: str, sessions: sessionmaker[Session], scenario: Scenario, town: Town,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 
 from agents.cognition.interviewing import interview
 from agents.cognition.reflecting import reflect, should_reflect
+from agents.mind import Mind
 from agents.requests import GenerateResult, ModelRequest, ModelResult, RateResult
 from agents.tables import MemoryKind, MemoryRow
 from sim.batching import drive
@@ -51,7 +53,7 @@ def session(tmp_path: Path, model: FakeModel, scenario: Scenario | None = None) 
                              model)
 
 
-def isabella(run: RunSession):  # noqa: ANN201 - a Mind
+def isabella(run: RunSession) -> Mind:
     return next(m for m in run.minds.values() if m.name == "Isabella Rodriguez")
 
 
@@ -76,7 +78,7 @@ def test_a_decomposed_hour_is_covered_by_contiguous_actions(tmp_path: Path) -> N
     chunk = isabella(run).state.schedule[0]
     assert actions[0].start_minute == chunk.start_minute
     assert actions[-1].end_minute == chunk.end_minute
-    for before, after in zip(actions, actions[1:], strict=False):
+    for before, after in itertools.pairwise(actions):
         assert before.end_minute == after.start_minute
     assert all(5 <= a.duration <= 15 for a in actions)
 

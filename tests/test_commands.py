@@ -22,7 +22,7 @@ from sim.interview import answer_questions
 from sim.models.fake import FakeModel
 from sim.models.recording import RecordingModel
 from sim.run import RunSession
-from sim.tables import InboxItem, InboxKind
+from sim.tables import InboxItem, InboxKind, RunStatus
 from world.perception import Perceiver
 
 pytestmark = needs_tiny_map
@@ -214,6 +214,7 @@ def _live_run(path: Path, until: int, whisper_at: int = 150) -> None:
         db.add(InboxItem(kind=InboxKind.WHISPER, agent=AGENT, text="Plan a picnic",
                          created_tick=whisper_at))
     session.run_until(until)
+    session.set_status(RunStatus.FINISHED)  # as `run` leaves it
     session.close()
 
 
@@ -237,9 +238,11 @@ def test_a_fork_equals_the_run_as_it_was(tmp_path: Path,
 def test_a_fork_of_a_damaged_call_log_fails_and_leaves_no_file(
         run_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with sqlite3.connect(run_copy) as db:
-        db.execute("DELETE FROM model_call WHERE tick > 100")
+        lost = db.execute("DELETE FROM model_call WHERE id IN "
+                          "(SELECT id FROM model_call ORDER BY id DESC LIMIT 5)").rowcount
+    assert lost == 5
     fork = tmp_path / "fork.sqlite"
-    assert main(["fork", str(run_copy), "--at", "300", str(fork)]) == 2
+    assert main(["fork", str(run_copy), "--at", str(BASE_TICK), str(fork)]) == 2
     assert "replay has no answer" in capsys.readouterr().err
     assert not fork.exists()
     assert main(["fork", str(run_copy), "--at", str(BASE_TICK + 1), str(fork)]) == 2

@@ -43,6 +43,8 @@ POIGNANT = ("my mother died", "I got married to the love of my life", "my house 
             "my best friend betrayed me", "I was diagnosed with cancer")
 
 PLACES = ("Hobbs Cafe", "Town Library", "Willow Pharmacy", "Johnson Park")
+OFFERS = ("food and coffee", "books and quiet study rooms", "medicine and prescriptions",
+          "trees, grass and paths for walking")
 CHOICES = (("is hungry and wants lunch", 0), ("needs a book for her essay", 1),
            ("has a headache and needs medicine", 2), ("wants to go for a jog among trees", 3),
            ("wants a cup of coffee", 0), ("wants to study quietly among books", 1),
@@ -193,23 +195,27 @@ def _accuracy(model: TransformersModel, figures: dict[str, object]) -> None:
     figures["rating_accuracy"] = sum(correct) / len(correct)
     figures["ratings_mundane"] = values[:len(MUNDANE)]
     figures["ratings_poignant"] = values[len(MUNDANE):]
-    for key, labelled in (("choice_accuracy", False), ("choice_accuracy_letters", True)):
-        choices = model.choose([_choice(i, labelled) for i in range(len(CHOICES))])
+    for key, style in (("choice_accuracy", "described"), ("choice_accuracy_bare", "bare"),
+                       ("choice_accuracy_letters", "letters")):
+        choices = model.choose([_choice(i, style) for i in range(len(CHOICES))])
         figures[key] = sum(c.index == answer for c, (_, answer) in zip(
             choices, CHOICES, strict=True)) / len(CHOICES)
 
 
-def _choice(i: int, letters: bool) -> Choose:
-    """A place choice with the options listed; answered by place name or by letter."""
+def _choice(i: int, style: str) -> Choose:
+    """A place choice with the options listed: each with what it offers ("described"), by
+    name alone ("bare"), or lettered and answered by letter ("letters")."""
     situation, _ = CHOICES[i]
-    labels = "ABCD"
-    listing = "\n".join(f"{labels[k]}) {p}" if letters else f"- {p}"
-                        for k, p in enumerate(PLACES))
-    question = f"{NAMES[i]} {situation}. Where should {NAMES[i]} go?\nOptions:\n{listing}"
-    if letters:
-        question += "\nAnswer with the letter only."
-    options = tuple(labels) if letters else PLACES
-    return Choose((CHOOSE_SYSTEM, Message("user", question)), options)
+    name = NAMES[i]
+    if style == "letters":
+        listing = "\n".join(f"{'ABCD'[k]}) {p}" for k, p in enumerate(PLACES))
+        question = (f"{name} {situation}. Where should {name} go?\nOptions:\n{listing}\n"
+                    "Answer with the letter only.")
+        return Choose((CHOOSE_SYSTEM, Message("user", question)), tuple("ABCD"))
+    listing = "\n".join(f"- {p}: {o}" if style == "described" else f"- {p}"
+                        for p, o in zip(PLACES, OFFERS, strict=True))
+    question = f"Places:\n{listing}\n\n{name} {situation}. Which place should {name} go to?"
+    return Choose((CHOOSE_SYSTEM, Message("user", question)), PLACES)
 
 
 def _print_table(figures: dict[str, object]) -> None:

@@ -11,7 +11,7 @@ import argparse
 
 from sim.commands.whisper import delivery, queue
 from sim.config import open_town
-from sim.inspect import opened_run
+from sim.runfile import opened_run
 from sim.tables import InboxKind
 
 

@@ -7,21 +7,18 @@ import os
 import sys
 from pathlib import Path
 
-from sim.runfile import open_run_file
+from sim.runfile import opened_run
 
 
 def main(args: argparse.Namespace) -> int:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     from replays.export import export_run
 
-    run = open_run_file(args.run)
-    clock = run.scenario.clock
-    try:
+    with opened_run(args.run) as (sessions, stored):
+        clock = stored.clock
         first = clock.parse_target(args.from_) if args.from_ else None
         last = clock.parse_target(args.to) if args.to else None
-        frames = export_run(run.engine, run.town, Path(args.out), first, last, progress=True,
-                            scale=clock)
-    finally:
-        run.engine.dispose()
+        frames = export_run(sessions.kw["bind"], stored.town(), Path(args.out), first, last,
+                            progress=True, scale=clock)
     print(f"wrote {frames} frames to {args.out}", file=sys.stderr)
     return 0

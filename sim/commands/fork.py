@@ -20,22 +20,22 @@ from sqlalchemy import select
 from tqdm import tqdm
 
 from sim.db import RunFileError
-from sim.inspect import RunQueryError, StoredRun, opened_run
 from sim.models.base import ModelInfo
 from sim.models.replay import ReplayModel
 from sim.run import RunSession
-from sim.tables import InboxItem
+from sim.runfile import RunQueryError, StoredRun, opened_run
+from sim.tables import InboxItem, RunStatus
 
 
 def main(args: argparse.Namespace) -> int:
     new_run: str = args.new_run
     if "://" not in new_run and Path(new_run).exists():
         raise RunFileError(f"{new_run}: already exists; choose another name for the fork")
-    tick = fork(args.run, args.at, new_run, progress=True)
+    fork(args.run, args.at, new_run, progress=True)
     with opened_run(new_run) as (_sessions, stored):
         print(f"forked {args.run} at {stored.reached()} into {new_run}")
-    print(f"continue it with: python -m sim run --resume --db {new_run} [--model ...] "
-          f"[--until T]  (T after tick {tick})")
+    print(f"continue it with: python -m sim run --resume --db {new_run} --model ... "
+          "--until T")
     return 0
 
 
@@ -56,6 +56,7 @@ def fork(source: str | Path, at: str, target: str | Path, *, progress: bool = Fa
         fork_run.close()
         _remove_sqlite(target)
         raise
+    fork_run.set_status(RunStatus.FINISHED)  # no process is advancing it
     fork_run.close()
     return tick
 

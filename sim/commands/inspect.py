@@ -115,7 +115,7 @@ def _memory(m: MemoryLine, today: str) -> str:
 
 
 def _when(time: str | None, today: str) -> str:
-    """"2023-02-13 08:05" as "08:05" on `today`, whole otherwise."""
+    """A game time as a bare clock time ("08:05") when it falls on `today`."""
     if time is None:
         return "?"
     return time[11:] if today and time.startswith(today) else time

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-from sim.inspect import opened_run
 from sim.interview import answer_questions, parse_kinds, recorded_model
 from sim.models.factory import load_model
+from sim.runfile import opened_run
 
 WIDTH = 88
 

@@ -11,9 +11,11 @@ from tqdm import tqdm
 
 from sim.config import load_scenario
 from sim.db import RunFileError
+from sim.interview import recorded_model
 from sim.models.factory import load_model
 from sim.report import RunSummary, summarise
 from sim.run import RunSession
+from sim.runfile import opened_run
 from sim.tables import RunStatus
 
 DEFAULT_SPAN_HOURS = 1
@@ -24,7 +26,11 @@ def main(args: argparse.Namespace) -> int:
     if args.resume:
         if not Path(db).exists() and "://" not in db:
             raise RunFileError(f"{db}: no such run file to resume")
-        model = load_model(args.model, args.endpoint, args.endpoint_model, cache=False)
+        spec, endpoint, endpoint_model = args.model, args.endpoint, args.endpoint_model
+        if spec is None and endpoint is None:
+            with opened_run(db) as (_, stored):
+                spec, endpoint, endpoint_model = recorded_model(stored)
+        model = load_model(spec or "default", endpoint, endpoint_model, cache=False)
         session = RunSession.open(db, model)
     else:
         scenario = load_scenario(args.scenario)

@@ -5,13 +5,10 @@ from __future__ import annotations
 import argparse
 
 from replays.viewer.app import run_viewer
-from sim.runfile import open_run_file
+from sim.runfile import opened_run
 
 
 def main(args: argparse.Namespace) -> int:
-    run = open_run_file(args.run)
-    try:
-        run_viewer(run.engine, run.town, live=run.live, scale=run.scenario.clock)
-    finally:
-        run.engine.dispose()
+    with opened_run(args.run) as (sessions, stored):
+        run_viewer(sessions.kw["bind"], stored.town(), live=stored.live, scale=stored.clock)
     return 0

@@ -11,8 +11,8 @@ import argparse
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from sim.inspect import RunQueryError, StoredRun, opened_run
-from sim.tables import InboxItem, InboxKind
+from sim.runfile import RunQueryError, StoredRun, opened_run
+from sim.tables import InboxItem, InboxKind, RunStatus
 
 
 def main(args: argparse.Namespace) -> int:
@@ -41,5 +41,8 @@ def delivery(stored: StoredRun) -> str:
     """When a queued item takes effect, in words."""
     after = (f"after {stored.clock.format(stored.last_tick)}" if stored.last_tick is not None
              else "(its first)")
+    resume = f"python -m sim run --resume --db {stored.location}"
+    if stored.status == RunStatus.FINISHED:
+        return f"it arrives at the run's next tick {after},\nwhen the run is resumed ({resume})"
     return (f"it arrives at the run's next tick {after}: at once if the run is going,\n"
-            f"else when it is resumed (python -m sim run --resume --db {stored.location})")
+            f"else when it is resumed ({resume})")

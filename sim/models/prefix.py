@@ -123,20 +123,28 @@ def plan_heads(sequences: Sequence[Sequence[int]], min_saving: int = 32) -> list
 
 def pack(pieces: Sequence[Piece], head_len: int, row_capacity: int = 256,
          batch_tokens: int = 1024, branch_logits: bool = True) -> list[PackedBatch]:
-    """Pieces packed into rows of at most `row_capacity` tokens (first fit, longest first;
-    a longer piece gets a row of its own), rows grouped into forward passes of at most
-    `batch_tokens` padded tokens. `branch_logits=False` keeps only the stems' last logits."""
-    rows: list[list[int]] = []
+    """Pieces packed into rows of about `row_capacity` tokens, rows grouped into forward
+    passes of at most `batch_tokens` padded tokens (a row longer than that is a pass of its
+    own). `branch_logits=False` keeps only the stems' last logits.
+
+    First-fit, longest first, says how many rows are needed; the pieces are then dealt
+    longest first to the emptiest row, so rows end up nearly equal and padding stays small.
+    """
+    lengths = [p.length for p in pieces]
+    by_length = sorted(range(len(pieces)), key=lambda i: -lengths[i])
     fill: list[int] = []
-    for index in sorted(range(len(pieces)), key=lambda i: -pieces[i].length):
-        size = pieces[index].length
-        slot = next((r for r, used in enumerate(fill) if used + size <= row_capacity), None)
+    for i in by_length:
+        slot = next((r for r, used in enumerate(fill) if used + lengths[i] <= row_capacity), None)
         if slot is None:
-            rows.append([index])
-            fill.append(size)
+            fill.append(lengths[i])
         else:
-            rows[slot].append(index)
-            fill[slot] += size
+            fill[slot] += lengths[i]
+    rows: list[list[int]] = [[] for _ in fill]
+    fill = [0] * len(rows)
+    for i in by_length:
+        slot = min(range(len(rows)), key=lambda r: fill[r])
+        rows[slot].append(i)
+        fill[slot] += lengths[i]
     order = sorted(range(len(rows)), key=lambda r: -fill[r])
     batches: list[list[int]] = []
     for r in order:
