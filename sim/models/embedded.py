@@ -91,8 +91,8 @@ EMBEDDED_MODELS: dict[str, EmbeddedModel] = {
             model="Qwen2.5-Coder-1.5B-Instruct",
             upstream="Qwen/Qwen2.5-Coder-1.5B-Instruct",
             licence="Apache-2.0",
-            quantisation="GGUF Q4_K_M, dequantized to float32",
-            gguf_name="Qwen2.5 Coder 1.5B Instruct",
+            quantisation="GGUF Q4_K_M (mixed Q4_K/Q6_K), dequantized to float32",
+            gguf_name="Qwen2.5 Coder 1.5B Instruct GGUF",
         ),
     ),
 }

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer, DynamicCache
 
 from agents.requests import (
     Choose,
@@ -40,7 +41,7 @@ from sim.models.base import (
     choose_from_scores,
     rate_from_scores,
 )
-from sim.models.embedder import TextEmbedder
+from sim.models.embedder import MiniLMEmbedder, TextEmbedder
 from sim.models.prefix import HeadGroup, PackedBatch, Piece, pack, plan_heads
 
 DEFAULT_TOP_K = 50  # used when a request asks for top_k <= 0: top-p alone sorts the vocabulary
@@ -69,7 +70,7 @@ class Counters:
 class _Decoding:
     """Decode-ready state of a batch: its cache, padding mask and next positions."""
 
-    cache: object  # transformers DynamicCache
+    cache: DynamicCache
     mask: torch.Tensor  # (rows, cached length), 1 = real token
     positions: torch.Tensor  # (rows,)
     logits: torch.Tensor  # (rows, vocab): what the last forward predicts next
@@ -83,11 +84,10 @@ class TransformersModel(LanguageModel):
                  embedder: TextEmbedder | None = None, prefix_reuse: bool = True,
                  row_capacity: int = 256, batch_tokens: int = 1024,
                  name: str | None = None) -> None:
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
         model_dir = Path(model_dir)
-        resolved = "cuda" if device == "auto" and torch.cuda.is_available() else device
-        self.device = torch.device("cpu" if resolved == "auto" else resolved)
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.device = torch.device(device)
         if dtype is None:
             dtype = torch.bfloat16 if self.device.type == "cuda" else torch.float32
         try:
@@ -140,13 +140,12 @@ class TransformersModel(LanguageModel):
 
     def embed(self, requests: Sequence[Embed]) -> list[EmbedResult]:
         if self._embedder is None:
-            from sim.models.embedder import MiniLMEmbedder
             self._embedder = MiniLMEmbedder(device=str(self.device))
         return self._embedder.embed(requests)
 
     def close(self) -> None:
-        self.model = self.model.to("cpu")
         if self.device.type == "cuda":
+            self.model = self.model.to("cpu")
             torch.cuda.empty_cache()
 
     def reset_counters(self) -> Counters:
@@ -220,8 +219,6 @@ class TransformersModel(LanguageModel):
 
     def _head(self, tokens: Sequence[int]) -> KV:
         """The key/value cache of a shared head, computed once."""
-        from transformers import DynamicCache
-
         if not tokens:
             return ()
         cache = DynamicCache(config=self.model.config)
@@ -230,10 +227,8 @@ class TransformersModel(LanguageModel):
         self.counters.prompt_tokens += len(tokens)
         return tuple((layer.keys, layer.values) for layer in cache.layers)
 
-    def _run_packed(self, batch: PackedBatch, head: KV) -> tuple[torch.Tensor, object]:
+    def _run_packed(self, batch: PackedBatch, head: KV) -> tuple[torch.Tensor, DynamicCache]:
         """Kept logits (kept positions, vocab) and the cache (head + rows) of one packed batch."""
-        from transformers import DynamicCache
-
         rows = batch.input_ids.shape[0]
         config = self.model.config
         cache = (DynamicCache(((k.expand(rows, -1, -1, -1), v.expand(rows, -1, -1, -1))
@@ -337,58 +332,46 @@ class TransformersModel(LanguageModel):
         return picks
 
     def _prefill(self, ids: list[list[int]]) -> _Decoding:
-        """Run every prompt and lay the caches out as left-padded rows for decoding."""
-        from transformers import DynamicCache
-
-        n = len(ids)
-        parts: list[list[tuple[torch.Tensor, torch.Tensor]]] = [[] for _ in range(n)]
-        heads: list[KV] = [()] * n
-        head_lens = [0] * n
+        """Run every prompt, copying each one's keys and values (head, then the rest) into
+        left-padded rows for decoding as soon as its packed batch is done."""
+        n, width = len(ids), max(len(x) for x in ids)
+        rows: list[tuple[torch.Tensor, torch.Tensor]] = []
         logits = torch.empty(0)
         for group, head, batches in self._plan(ids, None):
-            for i in group.members:
-                heads[i], head_lens[i] = head, group.head_len
             for batch in batches:
                 kept, cache = self._run_packed(batch, head)
-                if logits.numel() == 0:
-                    logits = torch.empty(n, kept.shape[-1], device=kept.device)
+                if not rows:
+                    rows = [(layer.keys.new_zeros(n, *layer.keys.shape[1:2], width,
+                                                  layer.keys.shape[-1]),
+                             layer.values.new_zeros(n, *layer.values.shape[1:2], width,
+                                                    layer.values.shape[-1]))
+                            for layer in cache.layers]
+                    logits = kept.new_empty(n, kept.shape[-1])
                 for placement in batch.placements:
                     i = group.members[placement.piece]
                     logits[i] = kept[placement.stem_logit]
-                    begin = group.head_len + placement.start
-                    end = begin + len(ids[i]) - group.head_len
-                    parts[i] = [(layer.keys[placement.row, :, begin:end],
-                                 layer.values[placement.row, :, begin:end])
-                                for layer in cache.layers]
-        width = max(len(x) for x in ids)
+                    start, stem = width - len(ids[i]), len(ids[i]) - group.head_len
+                    begin = group.head_len + placement.start  # the stem, after the head
+                    for (keys, values), layer in zip(rows, cache.layers, strict=True):
+                        for target, source in ((keys, layer.keys), (values, layer.values)):
+                            row = source[placement.row]
+                            target[i, :, start:start + group.head_len] = row[:, :group.head_len]
+                            target[i, :, width - stem:] = row[:, begin:begin + stem]
         mask = torch.zeros(n, width, dtype=torch.long, device=self.device)
-        layers = []
-        for layer, (k0, v0) in enumerate(parts[0]):
-            keys = k0.new_zeros(n, k0.shape[0], width, k0.shape[-1])
-            values = v0.new_zeros(n, v0.shape[0], width, v0.shape[-1])
-            for i in range(n):
-                stem_k, stem_v = parts[i][layer]
-                start = width - len(ids[i])
-                if head_lens[i]:
-                    keys[i, :, start:start + head_lens[i]] = heads[i][layer][0][0]
-                    values[i, :, start:start + head_lens[i]] = heads[i][layer][1][0]
-                keys[i, :, start + head_lens[i]:] = stem_k
-                values[i, :, start + head_lens[i]:] = stem_v
-            layers.append((keys, values))
-        for i in range(n):
-            mask[i, width - len(ids[i]):] = 1
+        for i, prompt in enumerate(ids):
+            mask[i, width - len(prompt):] = 1
         positions = torch.tensor([len(x) for x in ids], device=self.device)
-        return _Decoding(DynamicCache(layers, config=self.model.config), mask, positions, logits)
+        return _Decoding(DynamicCache(rows, config=self.model.config), mask, positions, logits)
 
     def _step(self, state: _Decoding, keep: list[int], next_tokens: torch.Tensor) -> None:
         """Drop finished rows (and padding columns no row needs), then decode one token."""
         if len(keep) < state.mask.shape[0]:
             index = torch.tensor(keep, device=self.device)
-            state.cache.batch_select_indices(index)  # type: ignore[attr-defined]
+            state.cache.batch_select_indices(index)
             state.mask, state.positions = state.mask[index], state.positions[index]
             unused = int(state.mask.any(dim=0).int().argmax())
             if unused:
-                for layer in state.cache.layers:  # type: ignore[attr-defined]
+                for layer in state.cache.layers:
                     layer.keys = layer.keys[:, :, unused:]
                     layer.values = layer.values[:, :, unused:]
                 state.mask = state.mask[:, unused:]
