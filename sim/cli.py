@@ -27,11 +27,10 @@ HANDLERS: dict[str, str] = {
     "event": "sim.commands.event:main",
     "inspect": "sim.commands.inspect:main",
     "fork": "sim.commands.fork:main",
+    "ablate": "sim.commands.ablate:main",
 }
 
-NOT_BUILT: dict[str, str] = {
-    "ablate": "ablation experiments (issue 7)",
-}
+NOT_BUILT: dict[str, str] = {}
 
 TIME_HELP = 'a tick number or a game time "YYYY-MM-DD HH:MM"'
 MODEL_HELP = ("default (the embedded model), quality (the larger embedded one), fake "

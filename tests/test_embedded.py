@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -68,6 +69,19 @@ def test_a_failed_conversion_leaves_no_cache_entry_and_no_temp_files(tmp_path: P
         convert(corrupt, parts, target, progress=False)
     assert not target.exists()
     assert list(target.parent.iterdir()) == []
+
+
+def test_work_left_by_a_killed_conversion_is_removed_once_abandoned(tmp_path: Path) -> None:
+    (tmp_path / "parts").mkdir()
+    model, parts = _fake_parts(tmp_path / "parts", [b"abc"])
+    target = tmp_path / "models" / "fake-000000000000"
+    abandoned, recent = target.parent / f".{target.name}.old", target.parent / f".{target.name}.new"
+    for work in (abandoned, recent):
+        work.mkdir(parents=True)
+    os.utime(abandoned, (1.0, 1.0))
+    with pytest.raises(ModelError, match="corrupt"):
+        convert(replace(model, sha256="0" * 64), parts, target, progress=False)
+    assert not abandoned.exists() and recent.exists()
 
 
 def test_a_finished_conversion_is_reused_without_touching_the_parts(

@@ -150,6 +150,13 @@ def test_batched_greedy_equals_one_at_a_time(tiny: TransformersModel) -> None:
                                                                            strict=True))
 
 
+def test_zero_max_tokens_answers_empty_without_decoding(tiny: TransformersModel) -> None:
+    empty, some = tiny.generate([Generate("the cat", max_tokens=0),
+                                 Generate("the cat", max_tokens=2)])
+    assert (empty.text, empty.completion_tokens) == ("", 0)
+    assert empty.prompt_tokens == some.prompt_tokens > 0 and some.completion_tokens > 0
+
+
 def test_sampling_is_seeded_per_request_whatever_the_batch(tiny: TransformersModel) -> None:
     request = Generate(_user("tell me about the town"), max_tokens=10, temperature=1.0, seed=7)
     other = Generate(_user("the bakery", shared=False), max_tokens=4, temperature=1.0, seed=1)

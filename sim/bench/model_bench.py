@@ -10,6 +10,7 @@ small labelled set. Prompts are fixed, so two runs differ only by the machine's 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -57,22 +58,22 @@ def run_model_bench(quick: bool = False, json_path: Path | None = None) -> dict[
     """Measure, print a table, write `json_path`; returns the figures."""
     sizes = ({"decode": 16, "prefill": 4, "score": 12, "generate": 8, "gen_tokens": 16} if quick
              else {"decode": 32, "prefill": 8, "score": 25, "generate": 25, "gen_tokens": 24})
-    figures: dict[str, object] = {"quick": quick, "torch_threads": torch.get_num_threads()}
-    started = time.perf_counter()
-    directory = prepare_embedded()
-    figures["prepare_seconds"] = time.perf_counter() - started
-    started = time.perf_counter()
-    model = TransformersModel(directory)
-    figures["load_seconds"] = time.perf_counter() - started
+    bench_started = time.perf_counter()
+    figures: dict[str, object] = {"quick": quick, "torch_threads": torch.get_num_threads(),
+                                  "load_average_start": os.getloadavg()[0]}
+    directory, figures["prepare_seconds"] = _timed(prepare_embedded)
+    model, figures["load_seconds"] = _timed(lambda: TransformersModel(directory))
     figures.update(model=model.info.name, device=model.info.device, dtype=model.info.dtype)
-    figures["matmul_gflops"] = matmul_gflops()
+    gflops = matmul_gflops()
+    figures["matmul_gflops"] = gflops
     model.generate([Generate("Hello", max_tokens=2)])  # warm-up: first calls build kernels
-    _decode(model, figures, sizes["decode"])
-    _prefill(model, figures, sizes["prefill"])
-    _scoring(model, figures, sizes["score"])
-    _generate(model, figures, sizes["generate"], sizes["gen_tokens"])
-    _accuracy(model, figures)
-    figures["bench_seconds"] = time.perf_counter() - started
+    figures.update(_decode(model, sizes["decode"]))
+    figures.update(_prefill(model, sizes["prefill"], gflops))
+    figures.update(_scoring(model, sizes["score"]))
+    figures.update(_generate(model, sizes["generate"], sizes["gen_tokens"]))
+    figures.update(_accuracy(model))
+    figures["bench_seconds"] = time.perf_counter() - bench_started
+    figures["load_average_end"] = os.getloadavg()[0]  # other work on the machine skews timings
     _print_table(figures)
     if json_path is not None:
         json_path.write_text(json.dumps(figures, indent=2) + "\n")
@@ -108,14 +109,16 @@ def _story(i: int, max_tokens: int) -> Generate:
                     max_tokens=max_tokens)
 
 
-def _decode(model: TransformersModel, figures: dict[str, object], tokens: int) -> None:
+def _decode(model: TransformersModel, tokens: int) -> dict[str, object]:
+    """Tokens per second of the decode loop alone (prefill excluded) at three batch sizes."""
+    rates: dict[int, float] = {}
     for batch in (1, 8, 25):
         model.reset_counters()
         model.generate([_story(i, tokens) for i in range(batch)])
         counters = model.reset_counters()
-        figures[f"decode_tokens_per_s_b{batch}"] = counters.decode_tokens / counters.decode_seconds
-    figures["decode_batch_ratio"] = (figures["decode_tokens_per_s_b25"]  # type: ignore[operator]
-                                     / figures["decode_tokens_per_s_b1"])
+        rates[batch] = counters.decode_tokens / counters.decode_seconds
+    return {**{f"decode_tokens_per_s_b{b}": r for b, r in rates.items()},
+            "decode_batch_ratio": rates[25] / rates[1]}
 
 
 def _long_prompt(i: int) -> str:
@@ -125,7 +128,8 @@ def _long_prompt(i: int) -> str:
     return f"Note {i}: " + "; ".join(words) + ". Summarise."
 
 
-def _prefill(model: TransformersModel, figures: dict[str, object], prompts: int) -> None:
+def _prefill(model: TransformersModel, prompts: int, gflops: float) -> dict[str, object]:
+    """Prompt tokens per second in forward passes, and that as a share of the ceiling."""
     model.prefix_reuse = False  # raw throughput: every prompt token computed
     model.reset_counters()
     try:
@@ -134,9 +138,8 @@ def _prefill(model: TransformersModel, figures: dict[str, object], prompts: int)
         model.prefix_reuse = True
     counters = model.reset_counters()
     rate = counters.prompt_tokens / counters.forward_seconds
-    figures["prefill_tokens_per_s"] = rate
-    figures["prefill_ceiling_share"] = (2 * non_embedding_params(model) * rate
-                                        / (float(figures["matmul_gflops"]) * 1e9))  # type: ignore[arg-type]
+    return {"prefill_tokens_per_s": rate,
+            "prefill_ceiling_share": 2 * non_embedding_params(model) * rate / (gflops * 1e9)}
 
 
 def _rate_prompt(event: str) -> tuple[Message, ...]:
@@ -145,7 +148,8 @@ def _rate_prompt(event: str) -> tuple[Message, ...]:
     return (RATE_SYSTEM, *shots, Message("user", f"Event: {event}"))
 
 
-def _scoring(model: TransformersModel, figures: dict[str, object], count: int) -> None:
+def _scoring(model: TransformersModel, count: int) -> dict[str, object]:
+    """Ratings sharing a 120-token head: batched with head reuse, batched without, alone."""
     events = [*MUNDANE, *POIGNANT]
     requests = [Rate(_rate_prompt(f"{events[i % len(events)]} ({NAMES[i % len(NAMES)]})"))
                 for i in range(count)]
@@ -157,49 +161,52 @@ def _scoring(model: TransformersModel, figures: dict[str, object], count: int) -
         plain, t_plain = _timed(lambda: model.rate(requests))
     finally:
         model.prefix_reuse = True
-    model.reset_counters()
     alone, t_alone = _timed(lambda: [model.rate([r])[0] for r in requests])
-    figures["prefix_tokens_saved"] = counters.prefix_tokens_saved
-    figures["scoring_requests"] = count
-    figures["scoring_requests_per_s_batched"] = count / t_reused
-    figures["scoring_requests_per_s_no_reuse"] = count / t_plain
-    figures["scoring_requests_per_s_one_at_a_time"] = count / t_alone
-    figures["prefix_reuse_speedup"] = t_plain / t_reused
-    figures["choose_batch_ratio"] = t_alone / t_reused
-    figures["scoring_max_logprob_diff"] = max(
-        abs(x - y) for other in (plain, alone) for a, b in zip(reused, other, strict=True)
-        for x, y in zip(a.logprobs, b.logprobs, strict=True))
-    figures["scoring_modes_agree"] = ([r.value for r in reused] == [r.value for r in plain]
-                                      == [r.value for r in alone])
-    figures["padding_share"] = counters.padding_tokens / max(
-        1, counters.prompt_tokens + counters.option_tokens + counters.padding_tokens)
+    model.reset_counters()
+    computed = counters.prompt_tokens + counters.option_tokens + counters.padding_tokens
+    return {
+        "prefix_tokens_saved": counters.prefix_tokens_saved,
+        "scoring_requests": count,
+        "scoring_requests_per_s_batched": count / t_reused,
+        "scoring_requests_per_s_no_reuse": count / t_plain,
+        "scoring_requests_per_s_one_at_a_time": count / t_alone,
+        "prefix_reuse_speedup": t_plain / t_reused,
+        "choose_batch_ratio": t_alone / t_reused,
+        "scoring_max_logprob_diff": max(
+            abs(x - y) for other in (plain, alone) for a, b in zip(reused, other, strict=True)
+            for x, y in zip(a.logprobs, b.logprobs, strict=True)),
+        "scoring_modes_agree": ([r.value for r in reused] == [r.value for r in plain]
+                                == [r.value for r in alone]),
+        "padding_share": counters.padding_tokens / max(1, computed),
+    }
 
 
-def _generate(model: TransformersModel, figures: dict[str, object], count: int,
-              tokens: int) -> None:
+def _generate(model: TransformersModel, count: int, tokens: int) -> dict[str, object]:
+    """Whole generate requests, batched against one at a time."""
     requests = [Generate((Message("user", f"In one sentence, what does {NAMES[i]} do at "
                                           f"{7 + i % 12} o'clock?"),), max_tokens=tokens)
                 for i in range(count)]
     batched, t_batched = _timed(lambda: model.generate(requests))
     alone, t_alone = _timed(lambda: [model.generate([r])[0] for r in requests])
-    figures["generate_requests"] = count
-    figures["generate_batch_ratio"] = t_alone / t_batched
-    figures["generate_batched_equals_alone"] = batched == alone
+    return {"generate_requests": count, "generate_batch_ratio": t_alone / t_batched,
+            "generate_batched_equals_alone": batched == alone}
 
 
-def _accuracy(model: TransformersModel, figures: dict[str, object]) -> None:
+def _accuracy(model: TransformersModel) -> dict[str, object]:
+    """Ratings of clearly mundane (correct if <= 4) and clearly poignant (>= 6) events, and
+    obvious place choices in three prompt styles."""
     ratings = model.rate([Rate(_rate_prompt(e)) for e in (*MUNDANE, *POIGNANT)])
     values = [r.value for r in ratings]
-    correct = ([v <= 4 for v in values[:len(MUNDANE)]]
-               + [v >= 6 for v in values[len(MUNDANE):]])
-    figures["rating_accuracy"] = sum(correct) / len(correct)
-    figures["ratings_mundane"] = values[:len(MUNDANE)]
-    figures["ratings_poignant"] = values[len(MUNDANE):]
+    mundane, poignant = values[:len(MUNDANE)], values[len(MUNDANE):]
+    correct = [v <= 4 for v in mundane] + [v >= 6 for v in poignant]
+    figures: dict[str, object] = {"rating_accuracy": sum(correct) / len(correct),
+                                  "ratings_mundane": mundane, "ratings_poignant": poignant}
     for key, style in (("choice_accuracy", "described"), ("choice_accuracy_bare", "bare"),
                        ("choice_accuracy_letters", "letters")):
         choices = model.choose([_choice(i, style) for i in range(len(CHOICES))])
         figures[key] = sum(c.index == answer for c, (_, answer) in zip(
             choices, CHOICES, strict=True)) / len(CHOICES)
+    return figures
 
 
 def _choice(i: int, style: str) -> Choose:

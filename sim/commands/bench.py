@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 
@@ -13,6 +12,8 @@ def main(args: argparse.Namespace) -> int:
         from sim.bench.model_bench import run_model_bench
 
         run_model_bench(quick=args.quick, json_path=json_path)
-        return 0
-    print("python -m sim bench run: not built yet: the run benchmark (issue 5)", file=sys.stderr)
-    return 3
+    else:
+        from sim.bench.run_bench import run_run_bench
+
+        run_run_bench(quick=args.quick, json_path=json_path)
+    return 0

@@ -45,7 +45,7 @@ class ExperimentError(ValueError):
 
 
 def canonical(condition: str) -> str:
-    """The condition's standard name ("no-planning-no-reflection" -> "no-reflection-no-planning")."""
+    """The standard name: "no-planning-no-reflection" -> "no-reflection-no-planning"."""
     try:
         return Modules.from_condition(condition.strip()).condition
     except ValueError as exc:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -38,6 +38,10 @@ from sim.models.base import LanguageModel, ModelError
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+class LockstepAborted(ModelError):
+    """Another run of the lock-step failed or was interrupted; this one stops at its next call."""
 
 
 @dataclass(slots=True)
@@ -78,6 +82,7 @@ class LockstepBatcher:
         self._next_id = 0
         self._waiting: dict[int, list[ModelRequest]] = {}
         self._ready: dict[int, list[ModelResult] | Exception] = {}
+        self._aborted = False
 
     def join(self) -> Participant:
         """A new participant; join them all before any starts, or the first runs alone."""
@@ -94,14 +99,28 @@ class LockstepBatcher:
         with self._cond:
             if member not in self._members:
                 raise RuntimeError(f"participant {member} has left the lock-step batcher")
+            if self._aborted:
+                raise LockstepAborted("stopped: another run failed or was interrupted")
             self._waiting[member] = list(requests)
             self._flush_if_full()
             while member not in self._ready:
                 self._cond.wait()
             outcome = self._ready.pop(member)
+        if isinstance(outcome, LockstepAborted):
+            raise LockstepAborted(str(outcome))
         if isinstance(outcome, Exception):
             raise ModelError(f"the shared model failed: {outcome}") from outcome
         return outcome
+
+    def abort(self) -> None:
+        """Make every waiting and future request of every run raise `LockstepAborted`."""
+        with self._cond:
+            self._aborted = True
+            for member in self._waiting:
+                self._ready[member] = LockstepAborted(
+                    "stopped: another run failed or was interrupted")
+            self._waiting.clear()
+            self._cond.notify_all()
 
     def leave(self, member: int) -> None:
         """A finished (or failed) run stops holding the others back."""
@@ -177,7 +196,9 @@ def run_in_lockstep(tasks: Sequence[Callable[[LanguageModel], T]],
                     model: LanguageModel) -> tuple[list[T], LockstepStats]:
     """Run each task (a whole run, given its model) in its own thread on one shared model.
 
-    Returns the tasks' results in order; the first task error is raised after all ended.
+    Returns the tasks' results in order. When a task fails (or the wait is
+    interrupted) the others stop at their next model call, each run file left at
+    its last committed tick; the first error is raised once all have ended.
     """
     batcher = LockstepBatcher(model)
     participants = [batcher.join() for _ in tasks]  # all join before any starts
@@ -192,5 +213,12 @@ def run_in_lockstep(tasks: Sequence[Callable[[LanguageModel], T]],
         return [], batcher.stats
     with ThreadPoolExecutor(max_workers=len(tasks), thread_name_prefix="run") as pool:
         futures = [pool.submit(run, i) for i in range(len(tasks))]
-        results = [future.result() for future in futures]
+        try:
+            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            if any(future.exception() is not None for future in done):
+                batcher.abort()
+            results = [future.result() for future in futures]
+        except BaseException:
+            batcher.abort()
+            raise
     return results, batcher.stats

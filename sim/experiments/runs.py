@@ -14,9 +14,22 @@ from pathlib import Path
 from sim.config import Modules, Scenario
 from sim.experiments.conditions import ExperimentError, RunJob
 from sim.models.base import LanguageModel
+from sim.models.factory import load_model
 from sim.run import RunSession
 from sim.runfile import opened_run
 from sim.tables import RunStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """How to load a model (`--model`, `--endpoint`, `--endpoint-model`), e.g. in a Ray worker."""
+
+    spec: str
+    endpoint: str | None = None
+    endpoint_model: str | None = None
+
+    def load(self) -> LanguageModel:
+        return load_model(self.spec, self.endpoint, self.endpoint_model, cache=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ request), so a cache hit changes nothing but the time it takes.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -43,6 +43,7 @@ class CachingModel(LanguageModel):
         self.max_entries = max_entries
         self.hits = 0
         self.misses = 0
+        self.hits_by_kind: Counter[str] = Counter()
         self._entries: OrderedDict[ModelRequest, ModelResult] = OrderedDict()
 
     def generate(self, requests: Sequence[Generate]) -> list[GenerateResult]:
@@ -84,6 +85,8 @@ class CachingModel(LanguageModel):
                 self._store(request, result)
         self.misses += len(missing)
         self.hits += len(requests) - len(missing)
+        if requests:
+            self.hits_by_kind[requests[0].kind] += len(requests) - len(missing)
         return [found[request] for request in requests]
 
     def _store(self, request: ModelRequest, result: ModelResult) -> None:

@@ -26,6 +26,7 @@ from sim.models.base import ModelError
 CACHE_ENV = "GENERATIVE_TOWN_CACHE"
 DEFAULT_CACHE_ROOT = Path("~/.cache/generative-town")
 PROVENANCE_FILE = "provenance.json"
+ABANDONED_AFTER_S = 3600
 _CHUNK = 8 << 20
 
 
@@ -175,9 +176,14 @@ def join_parts(model: EmbeddedModel, parts: list[Path], dest: Path, progress: bo
 
 def convert(model: EmbeddedModel, parts: list[Path], target: Path, progress: bool) -> Path:
     """Join, verify and dequantize into a temporary directory, then rename it to `target`."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     started = time.perf_counter()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned(target)
+        work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise ModelError(f"cannot write the model cache {target.parent} ({exc}); point "
+                         f"${CACHE_ENV} at a writable directory") from exc
     if progress:
         print(f"preparing the embedded {model.name!r} model ({model.provenance.model}) once "
               f"into {target} (about a minute or two)", file=sys.stderr)
@@ -195,12 +201,25 @@ def convert(model: EmbeddedModel, parts: list[Path], target: Path, progress: boo
         except OSError:
             if not is_complete(target):  # not a concurrent conversion that finished first
                 raise
+    except OSError as exc:
+        raise ModelError(f"could not convert the embedded {model.name!r} model into "
+                         f"{target.parent} ({exc}); it needs about {7 * model.size / 1e9:.0f} GB "
+                         f"free there (float32 weights), or point ${CACHE_ENV} elsewhere"
+                         ) from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if progress:
         print(f"prepared {model.name!r} in {time.perf_counter() - started:.0f} s",
               file=sys.stderr)
     return target
+
+
+def _remove_abandoned(target: Path) -> None:
+    """Delete work directories that killed conversions left (untouched for an hour: a live
+    conversion writes far more often than that)."""
+    for work in target.parent.glob(f".{target.name}.*"):
+        if time.time() - work.stat().st_mtime > ABANDONED_AFTER_S:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def _dequantize(gguf: Path, out: Path, progress: bool) -> None:

@@ -78,7 +78,8 @@ def common_prefix_len(a: Sequence[int], b: Sequence[int]) -> int:
     return n
 
 
-def plan_heads(sequences: Sequence[Sequence[int]], min_saving: int = 32) -> list[HeadGroup]:
+def plan_heads(sequences: Sequence[Sequence[int]], min_saving: int = 32,
+               max_members: int = 256) -> list[HeadGroup]:
     """Groups of requests whose shared prefix is worth computing once.
 
     Sorting puts sequences with long common prefixes side by side; the groups are then the
@@ -86,7 +87,8 @@ def plan_heads(sequences: Sequence[Sequence[int]], min_saving: int = 32) -> list
     head x (members - 1), found by dynamic programming over run boundaries. A head leaves
     at least one token of every member (its logits predict what follows). Runs saving fewer
     than `min_saving` tokens (a head costs a forward pass of its own) and loners go to one
-    headless group, listed last.
+    headless group, listed last. Capping runs at `max_members` bounds the planning work; a
+    longer run just computes its head once per part.
     """
     order = sorted(range(len(sequences)), key=lambda i: tuple(sequences[i]))
     seqs = [sequences[i] for i in order]
@@ -97,7 +99,7 @@ def plan_heads(sequences: Sequence[Sequence[int]], min_saving: int = 32) -> list
     for j in range(1, n + 1):
         best[j], start_of[j] = best[j - 1], j - 1
         head = len(seqs[j - 1]) - 1
-        for i in range(j - 2, -1, -1):
+        for i in range(j - 2, max(-1, j - 1 - max_members), -1):
             head = min(head, shared[i], len(seqs[i]) - 1)
             if head <= 0:
                 break

@@ -4,8 +4,10 @@ Prompts are rendered with the tokenizer's chat template; a plain string prompt i
 user message when the model has a template (instruct models answer raw text poorly), and as
 raw text when it has none. Every batch is planned by `sim.models.prefix`: a head shared by
 several requests is computed once, and the rest is packed into full rows whose attention
-masks keep requests apart. Generation then decodes all rows together (left-padded caches,
-explicit position ids), dropping rows as they finish.
+masks keep requests apart. Generation then decodes up to `max_batch_size` rows together
+(prompts sorted by length; left-padded caches, explicit position ids), dropping rows as they
+finish. Greedy when temperature is 0; otherwise a top-k (then top-p) draw from the row's own
+generator seeded by the request, so an answer does not depend on the batch around it.
 
 Choose and Rate score each option as the complete answer: its tokens followed by the
 template's end-of-answer token. Without that token "1" would always beat "10" (every
@@ -15,6 +17,7 @@ chat template give it the leading space the prompt expects.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -41,6 +44,7 @@ from sim.models.base import (
     choose_from_scores,
     rate_from_scores,
 )
+from sim.models.embedded import PROVENANCE_FILE
 from sim.models.embedder import MiniLMEmbedder, TextEmbedder
 from sim.models.prefix import HeadGroup, PackedBatch, Piece, pack, plan_heads
 
@@ -102,7 +106,7 @@ class TransformersModel(LanguageModel):
         self.row_capacity = row_capacity
         self.batch_tokens = batch_tokens
         self.counters = Counters()
-        self.info = ModelInfo(name=name or model_dir.name, backend="transformers",
+        self.info = ModelInfo(name=name or _model_name(model_dir), backend="transformers",
                               device=str(self.device), dtype=str(dtype).removeprefix("torch."),
                               source=str(model_dir))
         self._embedder = embedder
@@ -115,14 +119,15 @@ class TransformersModel(LanguageModel):
     @torch.inference_mode()
     def generate(self, requests: Sequence[Generate]) -> list[GenerateResult]:
         ids = self._render([r.prompt for r in requests])
-        results: list[GenerateResult | None] = [None] * len(requests)
-        order = sorted(range(len(requests)), key=lambda i: len(ids[i]))
+        answers = {i: GenerateResult("", prompt_tokens=len(ids[i]))
+                   for i, r in enumerate(requests) if r.max_tokens <= 0}
+        order = sorted((i for i in range(len(requests)) if i not in answers),
+                       key=lambda i: len(ids[i]))
         for start in range(0, len(order), self.max_batch_size):
             chunk = order[start:start + self.max_batch_size]
-            answers = self._generate_batch([requests[i] for i in chunk], [ids[i] for i in chunk])
-            for i, answer in zip(chunk, answers, strict=True):
-                results[i] = answer
-        return results  # type: ignore[return-value]
+            batch = self._generate_batch([requests[i] for i in chunk], [ids[i] for i in chunk])
+            answers.update(zip(chunk, batch, strict=True))
+        return [answers[i] for i in range(len(requests))]
 
     @torch.inference_mode()
     def choose(self, requests: Sequence[Choose]) -> list[ChooseResult]:
@@ -290,14 +295,15 @@ class TransformersModel(LanguageModel):
 
     def _generate_batch(self, requests: Sequence[Generate],
                         ids: list[list[int]]) -> list[GenerateResult]:
+        """Prefill all prompts, then decode every row together until each one stops (end
+        token, stop string or max_tokens); a finished row leaves the batch at once."""
         started = time.perf_counter()
         state = self._prefill(ids)
         decode_started = time.perf_counter()
         self.counters.prefill_seconds += decode_started - started
         generators = [torch.Generator().manual_seed(r.seed % 2**64) for r in requests]
         tokens: list[list[int]] = [[] for _ in requests]
-        texts = [""] * len(requests)
-        active = list(range(len(requests)))  # batch rows -> request index
+        active = list(range(len(requests)))  # batch row -> request
         while active:
             picks = self._pick(state.logits, [requests[i] for i in active],
                                [generators[i] for i in active])
@@ -306,21 +312,25 @@ class TransformersModel(LanguageModel):
                 if token in self._stop_ids:
                     continue
                 tokens[i].append(token)
-                texts[i] = self.tokenizer.decode(tokens[i], skip_special_tokens=True)
-                if (len(tokens[i]) < requests[i].max_tokens
-                        and not any(s and s in texts[i] for s in requests[i].stop)):
+                if len(tokens[i]) < requests[i].max_tokens and not self._stopped(
+                        tokens[i], requests[i].stop):
                     still.append(row)
             self.counters.generated_tokens += len(active)
-            if not still:
-                break
             active = [active[row] for row in still]
-            next_tokens = torch.tensor([tokens[i][-1] for i in active], device=self.device)
-            self._step(state, still, next_tokens)
-            self.counters.decode_tokens += len(active)
+            if active:
+                self._step(state, still, torch.tensor([tokens[i][-1] for i in active],
+                                                      device=self.device))
+                self.counters.decode_tokens += len(active)
         self.counters.decode_seconds += time.perf_counter() - decode_started
-        return [GenerateResult(text=_cut(texts[i], r.stop), prompt_tokens=len(ids[i]),
-                               completion_tokens=len(tokens[i]))
+        return [GenerateResult(text=_cut(self._text(tokens[i]), r.stop),
+                               prompt_tokens=len(ids[i]), completion_tokens=len(tokens[i]))
                 for i, r in enumerate(requests)]
+
+    def _text(self, tokens: Sequence[int]) -> str:
+        return self.tokenizer.decode(tokens, skip_special_tokens=True)
+
+    def _stopped(self, tokens: Sequence[int], stops: Sequence[str]) -> bool:
+        return bool(stops) and any(s and s in self._text(tokens) for s in stops)
 
     def _pick(self, logits: torch.Tensor, requests: Sequence[Generate],
               generators: Sequence[torch.Generator]) -> list[int]:
@@ -335,24 +345,21 @@ class TransformersModel(LanguageModel):
         """Run every prompt, copying each one's keys and values (head, then the rest) into
         left-padded rows for decoding as soon as its packed batch is done."""
         n, width = len(ids), max(len(x) for x in ids)
-        rows: list[tuple[torch.Tensor, torch.Tensor]] = []
+        decode_kv: list[tuple[torch.Tensor, torch.Tensor]] = []
         logits = torch.empty(0)
         for group, head, batches in self._plan(ids, None):
             for batch in batches:
                 kept, cache = self._run_packed(batch, head)
-                if not rows:
-                    rows = [(layer.keys.new_zeros(n, *layer.keys.shape[1:2], width,
-                                                  layer.keys.shape[-1]),
-                             layer.values.new_zeros(n, *layer.values.shape[1:2], width,
-                                                    layer.values.shape[-1]))
-                            for layer in cache.layers]
+                if not decode_kv:
+                    decode_kv = [(_rows_like(layer.keys, n, width),
+                                  _rows_like(layer.values, n, width)) for layer in cache.layers]
                     logits = kept.new_empty(n, kept.shape[-1])
                 for placement in batch.placements:
                     i = group.members[placement.piece]
                     logits[i] = kept[placement.stem_logit]
                     start, stem = width - len(ids[i]), len(ids[i]) - group.head_len
                     begin = group.head_len + placement.start  # the stem, after the head
-                    for (keys, values), layer in zip(rows, cache.layers, strict=True):
+                    for (keys, values), layer in zip(decode_kv, cache.layers, strict=True):
                         for target, source in ((keys, layer.keys), (values, layer.values)):
                             row = source[placement.row]
                             target[i, :, start:start + group.head_len] = row[:, :group.head_len]
@@ -361,12 +368,14 @@ class TransformersModel(LanguageModel):
         for i, prompt in enumerate(ids):
             mask[i, width - len(prompt):] = 1
         positions = torch.tensor([len(x) for x in ids], device=self.device)
-        return _Decoding(DynamicCache(rows, config=self.model.config), mask, positions, logits)
+        cache = DynamicCache(decode_kv, config=self.model.config)
+        return _Decoding(cache, mask, positions, logits)
 
     def _step(self, state: _Decoding, keep: list[int], next_tokens: torch.Tensor) -> None:
-        """Drop finished rows (and padding columns no row needs), then decode one token."""
+        """Keep only rows `keep` (and the padding columns they need), then decode
+        `next_tokens`, one per kept row."""
         if len(keep) < state.mask.shape[0]:
-            index = torch.tensor(keep, device=self.device)
+            index = torch.tensor(keep, dtype=torch.long, device=self.device)
             state.cache.batch_select_indices(index)
             state.mask, state.positions = state.mask[index], state.positions[index]
             unused = int(state.mask.any(dim=0).int().argmax())
@@ -397,6 +406,19 @@ def _sample(logits: torch.Tensor, request: Generate, generator: torch.Generator)
         probs = torch.where(before < request.top_p, probs, torch.zeros_like(probs))
     choice = int(torch.multinomial(probs, 1, generator=generator))
     return int(indices[choice])
+
+
+def _model_name(model_dir: Path) -> str:
+    """The upstream model an embedded conversion records, else the directory's name."""
+    provenance = model_dir / PROVENANCE_FILE
+    if provenance.is_file():
+        return str(json.loads(provenance.read_text()).get("model", model_dir.name))
+    return model_dir.name
+
+
+def _rows_like(cached: torch.Tensor, rows: int, width: int) -> torch.Tensor:
+    """Zeros shaped (rows, heads, width, head dim) like a cached key or value tensor."""
+    return cached.new_zeros(rows, cached.shape[1], width, cached.shape[-1])
 
 
 def _cut(text: str, stops: Sequence[str]) -> str:

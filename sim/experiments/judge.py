@@ -1,0 +1,117 @@
+"""Optional believability ranking: a judge model compares interview answers pairwise (TrueSkill).
+
+The paper had 100 people rank the conditions' answers and fitted TrueSkill;
+here a judge model sees one resident, one question and two conditions'
+answers (same seed), and picks the more believable one by `Choose` over
+"A"/"B". Which condition is shown first is a fixed coin flip per comparison.
+Each seed's comparisons update that seed's ratings (in a fixed order), so a
+condition's mu is averaged over seeds like any other figure. Needs the
+`trueskill` package (`pip install 'generative-town[experiments]'`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from typing import TYPE_CHECKING
+
+from agents.prompts.base import chat, line, quote
+from agents.requests import Choose
+from agents.steps import Step, choose
+from sim.batching import drive
+from sim.config import Scenario
+from sim.experiments.conditions import ExperimentError
+from sim.models.base import LanguageModel
+from sim.residents import persona_of
+
+if TYPE_CHECKING:
+    from sim.experiments.evaluation import CellResult
+
+TAG = "judge"
+SYSTEM = ("You read two answers that a person living in a small town gave to an interviewer. "
+          "Decide which answer is more believable as that person speaking: consistent with "
+          "who they are and what they would know, specific, and natural. Answer A or B.")
+SHOTS = (
+    ("About Ada Quill:\nAda Quill is a 34-year-old baker who runs the town bakery.\n\n"
+     "The interviewer asks: \"What will you be doing tomorrow morning?\"\n"
+     "A: \"I will do things and then other things.\"\n"
+     "B: \"I'll be at the bakery from six, baking walnut bread; Ben asked me for a loaf.\"\n"
+     "Which answer is more believable?", "B"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    seed: int
+    agent: str
+    question: str
+    first: str  # condition shown as A
+    second: str  # condition shown as B
+    answer_a: str
+    answer_b: str
+
+
+def comparisons(results: Sequence[CellResult]) -> list[Comparison]:
+    """Every pair of conditions, per seed, resident and question both were asked."""
+    by_seed: dict[int, dict[str, dict[tuple[str, str], str]]] = {}
+    for result in results:
+        answers = {(item["agent"], item["question"]): item["answer"] for item in result.interview}
+        by_seed.setdefault(result.cell.seed, {})[result.cell.condition] = answers
+    out = []
+    for seed, conditions in sorted(by_seed.items()):
+        for one, two in combinations(sorted(conditions), 2):
+            shared = sorted(conditions[one].keys() & conditions[two].keys())
+            for agent, question in shared:
+                first, second = ((one, two) if _coin(seed, agent, question, one, two)
+                                 else (two, one))
+                out.append(Comparison(seed, agent, question, first, second,
+                                      conditions[first][agent, question],
+                                      conditions[second][agent, question]))
+    return out
+
+
+def _coin(*parts: object) -> bool:
+    return hashlib.sha256(repr(parts).encode()).digest()[0] & 1 == 0
+
+
+def judge_request(comparison: Comparison, persona: str) -> Choose:
+    task = (f"About {line(comparison.agent, 60)}:\n{persona}\n\n"
+            f"The interviewer asks: {quote(comparison.question, 300)}\n"
+            f"A: {quote(comparison.answer_a, 600)}\nB: {quote(comparison.answer_b, 600)}\n"
+            "Which answer is more believable?")
+    return Choose(chat(system=SYSTEM, shots=SHOTS, agent_part="", task=task), ("A", "B"),
+                  tag=TAG)
+
+
+def _judge(request: Choose) -> Step[int]:
+    result = yield from choose(request)
+    return result.index
+
+
+def rank(results: Sequence[CellResult], scenario: Scenario,
+         judge: LanguageModel) -> dict[tuple[int, str], dict[str, float]]:
+    """TrueSkill (mu, sigma, comparisons) of each (seed, condition) from the judge's verdicts."""
+    try:
+        import trueskill
+    except ModuleNotFoundError as exc:
+        raise ExperimentError("--judge needs the trueskill package: "
+                              "pip install 'generative-town[experiments]'") from exc
+    pairs = comparisons(results)
+    personas = {r.name: persona_of(r, scenario).identity() for r in scenario.residents}
+    verdicts = drive(judge, {i: _judge(judge_request(c, personas[c.agent]))
+                             for i, c in enumerate(pairs)})
+    env = trueskill.TrueSkill(draw_probability=0.0)
+    ratings: dict[tuple[int, str], trueskill.Rating] = {
+        (r.cell.seed, r.cell.condition): env.create_rating() for r in results}
+    counts = dict.fromkeys(ratings, 0)
+    for i, comparison in enumerate(pairs):
+        winner, loser = ((comparison.first, comparison.second) if verdicts[i] == 0
+                         else (comparison.second, comparison.first))
+        won, lost = (comparison.seed, winner), (comparison.seed, loser)
+        ratings[won], ratings[lost] = env.rate_1vs1(ratings[won], ratings[lost])
+        counts[won] += 1
+        counts[lost] += 1
+    return {key: {"mu": rating.mu, "sigma": rating.sigma, "comparisons": float(counts[key])}
+            for key, rating in ratings.items()}

@@ -1,0 +1,177 @@
+"""Knowledge probes: multiple-choice questions with an "I don't know", answered by `Choose`.
+
+Two kinds, both built from the scenario, so their ground truth is known:
+
+- an *intention* probe asks a scenario probe's question ("Do you know who is
+  running for mayor?") with the true answer ("Yes: Sam Moore running for
+  mayor"), the same claim about another resident ("Yes: Maria Lopez running
+  for mayor", a false claim about someone), "No" and "I don't know";
+- a *person* probe asks what another resident does for a living: the true
+  occupation, another resident's occupation (a false claim) and "I don't know".
+
+The model picks a letter (no text is parsed). The options and their order
+depend only on the scenario, the resident asked and the probe, so every
+condition, seed and checkpoint gets exactly the same question.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from agents.context import TickContext
+from agents.mind import Mind
+from agents.prompts.base import chat, lettered, letters, numbered, persona_block, quote
+from agents.requests import Choose
+from agents.steps import Step, choose
+from agents.tables import MemoryKind
+from sim.config import Intention, Scenario
+
+TAG = "probe"
+PROBE_MEMORIES = 8
+PEOPLE_PER_AGENT = 3
+DONT_KNOW = "I don't know"
+NOTHING = "No, I haven't heard of anything like that"
+
+SYSTEM = ("You play a person who lives in a small town and answer a multiple-choice question "
+          "about what the person knows, going only by what the person remembers. When the "
+          f"memories say nothing about it, the answer is \"{DONT_KNOW}\". "
+          "Answer with the letter of one option.")
+
+_ADA = "About Ada Quill:\nAda Quill is a 34-year-old baker who runs the town bakery.\n\n"
+SHOTS = (
+    (_ADA + "It is Tuesday March 7, 16:00.\nWhat Ada Quill remembers:\n"
+     + numbered(("Ben Harlow told Ada Quill that the library is holding a book sale on Friday",
+                 "Ada Quill baked walnut bread"))
+     + "\nQuestion: " + quote("Is anything happening at the library soon?") + "\n"
+     + lettered(("No, I haven't heard of anything like that",
+                 "Yes: a book sale at the library, organised by Ben Harlow",
+                 "Yes: a book sale at the library, organised by Ada Quill", DONT_KNOW))
+     + "\nAnswer with one letter.", "B"),
+    (_ADA + "It is Tuesday March 7, 16:10.\nWhat Ada Quill remembers:\n"
+     + numbered(("Ada Quill baked walnut bread", "Ada Quill swept the bakery floor"))
+     + "\nQuestion: " + quote("What does Nora Finch do for a living?") + "\n"
+     + lettered(("Nora Finch is a librarian", DONT_KNOW, "Nora Finch is a grocer"))
+     + "\nAnswer with one letter.", "B"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeQuestion:
+    """One probe put to one resident; option indices refer to `options` as shown."""
+
+    id: str
+    kind: str  # "intention" or "person"
+    agent: str
+    subject: str  # the intention's id, or the person asked about
+    question: str
+    options: tuple[str, ...]
+    correct: int
+    unknown: int
+    false_claims: tuple[int, ...]
+
+
+def _rng(*parts: str) -> np.random.Generator:
+    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+
+
+def _ordered(agent: str, probe: str, options: Sequence[str]) -> list[int]:
+    """A fixed shuffle of the answer options (position bias spread, same for every run)."""
+    return [int(i) for i in _rng("order", agent, probe).permutation(len(options))]
+
+
+def _question(probe_id: str, kind: str, agent: str, subject: str, question: str,
+              truth: str, false_claim: str, others: Sequence[str]) -> ProbeQuestion:
+    """Shuffle truth, false claim and the other answers; "I don't know" always comes last."""
+    shuffled = [truth, false_claim, *others]
+    order = _ordered(agent, probe_id, shuffled)
+    options = (*(shuffled[i] for i in order), DONT_KNOW)
+    return ProbeQuestion(probe_id, kind, agent, subject, question, options,
+                         correct=order.index(0), unknown=len(options) - 1,
+                         false_claims=(order.index(1),))
+
+
+def claim(intention: Intention, name: str) -> str:
+    """The intention's topic as a claim about `name` ("Sam Moore running for mayor")."""
+    topic = intention.topic
+    if intention.resident in topic:
+        return topic.replace(intention.resident, name)
+    return f"{topic}, organised by {name}"
+
+
+def _stand_in(scenario: Scenario, agent: str, exclude: str) -> str | None:
+    """Another resident to make a false claim about: not `exclude`, not the one asked if can be."""
+    names = [r.name for r in scenario.residents if r.name != exclude]
+    preferred = [name for name in names if name != agent]
+    return (preferred or names or [None])[0]
+
+
+def intention_probes(scenario: Scenario, agent: str) -> list[ProbeQuestion]:
+    """The scenario's probes that name an intention, as put to `agent`."""
+    questions = []
+    for probe in scenario.probes:
+        if probe.intention is None:
+            continue
+        intention = scenario.intention(probe.intention)
+        other = _stand_in(scenario, agent, intention.resident)
+        if other is None:
+            continue
+        questions.append(_question(
+            probe.id, "intention", agent, intention.id, probe.question,
+            f"Yes: {claim(intention, intention.resident)}", f"Yes: {claim(intention, other)}",
+            [NOTHING]))
+    return questions
+
+
+def person_probes(scenario: Scenario, agent: str,
+                  per_agent: int = PEOPLE_PER_AGENT) -> list[ProbeQuestion]:
+    """What `per_agent` other residents do for a living (a fixed sample per resident)."""
+    others = [r for r in scenario.residents if r.name != agent]
+    picked = sorted(int(i) for i in _rng("people", scenario.name, agent).permutation(
+        len(others))[:per_agent])
+    questions = []
+    for index in picked:
+        person = others[index]
+        decoys = [r for r in scenario.residents
+                  if r.name != person.name and r.occupation != person.occupation]
+        if not decoys:
+            continue
+        decoy = decoys[int(_rng("decoy", agent, person.name).integers(len(decoys)))]
+        questions.append(_question(
+            f"person:{person.name}", "person", agent, person.name,
+            f"What does {person.name} do for a living?",
+            f"{person.name} is {person.occupation}", f"{person.name} is {decoy.occupation}", []))
+    return questions
+
+
+def probes_for(scenario: Scenario, agent: str,
+               per_agent: int = PEOPLE_PER_AGENT) -> list[ProbeQuestion]:
+    return [*intention_probes(scenario, agent), *person_probes(scenario, agent, per_agent)]
+
+
+def probe_request(probe: ProbeQuestion, *, persona: str, time: str,
+                  memories: Sequence[str]) -> Choose:
+    """The prompt: persona, what the resident remembers, the question and lettered options."""
+    task = f"It is {time}."
+    task += (f"\nWhat {probe.agent} remembers:\n{numbered(memories[:PROBE_MEMORIES])}"
+             if memories else f"\n{probe.agent} remembers nothing about it.")
+    task += (f"\nQuestion: {quote(probe.question)}\n{lettered(probe.options, limit=120)}"
+             "\nAnswer with one letter.")
+    prompt = chat(system=SYSTEM, shots=SHOTS, agent_part=persona_block(probe.agent, persona),
+                  task=task)
+    return Choose(prompt, letters(len(probe.options)), tag=TAG)
+
+
+def answer_probe(mind: Mind, ctx: TickContext, probe: ProbeQuestion,
+                 kinds: Sequence[MemoryKind] | None = None) -> Step[int]:
+    """The option `mind` picks, from the memories `kinds` allows; nothing is touched."""
+    (memories,) = yield from mind.recall(ctx, [probe.question], k=PROBE_MEMORIES, kinds=kinds,
+                                         touch=False)
+    request = probe_request(probe, persona=mind.persona_text(), time=f"{ctx.date}, {ctx.clock}",
+                            memories=[m.description for m in memories])
+    result = yield from choose(request)
+    return result.index
