@@ -10,14 +10,24 @@ import pytest
 from sqlalchemy import func, select
 
 from agents.cognition.interviewing import interview
+from agents.cognition.planning import ActionStarted
+from agents.cognition.reacting import consider
 from agents.cognition.reflecting import reflect, should_reflect
 from agents.mind import Mind
-from agents.requests import GenerateResult, ModelRequest, ModelResult, RateResult
+from agents.requests import (
+    ChooseResult,
+    GenerateResult,
+    ModelRequest,
+    ModelResult,
+    RateResult,
+)
 from agents.tables import MemoryKind, MemoryRow
 from sim.batching import drive
 from sim.config import Modules, Scenario, load_scenario
 from sim.models.fake import FakeModel, hashed_embedding
 from sim.run import RunSession
+from world.address import Address
+from world.perception import WorldEvent
 
 TINY_MAP = Path(__file__).resolve().parents[1] / "world" / "maps" / "tiny.tmj"
 pytestmark = pytest.mark.skipif(not TINY_MAP.exists(), reason="the tiny map is not generated")
@@ -136,3 +146,35 @@ def test_an_ablated_run_writes_no_records_of_the_ablated_kind(
                                 .group_by(MemoryRow.kind)).all())
     assert not absent & set(kinds), kinds
     assert kinds, "the ablated run still remembers something"
+
+
+@pytest.mark.parametrize("can_ignore,reacts", [("yes", False), ("no", True)])
+def test_a_notable_event_is_reacted_to_only_when_it_cannot_be_ignored(
+        tmp_path: Path, can_ignore: str, reacts: bool) -> None:
+    scripted_answer = scripted().respond
+    assert scripted_answer is not None
+
+    def respond(request: ModelRequest) -> ModelResult | None:
+        if request.kind == "choose" and request.tag == "react_decision":
+            return ChooseResult(request.options.index(can_ignore), (0.0, 0.0))
+        if request.kind == "generate" and request.tag == "reaction":
+            return GenerateResult("10 min: put out the fire on the stove")
+        return scripted_answer(request)
+
+    run = session(tmp_path, FakeModel(respond=respond))
+    run.run_until(20)
+    mind = isabella(run)
+    ctx = run.scheduler.context(20)
+    place = Address.parse(mind.state.action.address) if mind.state.action else None
+    assert place is not None
+    event = WorldEvent("the stove", "is", "on fire", "the stove is on fire", (0, 0), place)
+    [record] = mind.remember(ctx, MemoryKind.OBSERVATION, [event.description], [9],
+                             np.stack([hashed_embedding(event.description)]))
+    outcome = drive(run.model, {mind.agent_id: consider(mind, ctx, [event], [record])})
+    started = outcome[mind.agent_id]
+    if reacts:
+        assert isinstance(started, ActionStarted)
+        assert started.description == "put out the fire on the stove"
+        assert mind.state.action is not None and mind.state.action.reaction
+    else:
+        assert started is None

@@ -185,6 +185,8 @@ def test_yes_no_choices() -> None:
         assert isinstance(request, Choose)
         assert request.options == ("yes", "no")
     assert is_yes(0) and not is_yes(1)
+    assert react.reacts(1) and not react.reacts(0)  # asked "can it ignore this?": no = react
+    assert "ignore it and carry on" in _chat(BUILDERS["react_decision"](*ISABELLA))[-1].content
 
 
 def test_pictogram_options_are_the_fixed_names() -> None:
@@ -434,6 +436,15 @@ def test_utterance(text: str, expected: str) -> None:
     assert converse.parse_utterance(text) == expected
 
 
+@pytest.mark.parametrize("text", ["I'm sorry, but I can't assist with that.",
+                                  "As an AI language model, I do not attend parties."])
+def test_refusals_are_not_speech(text: str) -> None:
+    with pytest.raises(PromptParseError):
+        converse.parse_utterance(text)
+    with pytest.raises(PromptParseError):
+        interview.parse_interview_answer(text, agent="Isabella Rodriguez")
+
+
 def test_utterance_is_cut_to_a_line_of_speech() -> None:
     speech = converse.parse_utterance("word " * 200)
     assert len(speech) <= converse.MAX_CHARS + 3 and "\n" not in speech
@@ -450,7 +461,7 @@ def test_conversation_summary() -> None:
 def test_utterance_request_opens_or_continues() -> None:
     opening = converse.utterance_request(agent="Isabella Rodriguez", persona="p",
                                          partner="Klaus Mueller", location="Cafe", history=())
-    assert "starts the conversation" in _chat(opening)[-1].content
+    assert "You start the conversation" in _chat(opening)[-1].content
     many = tuple(("Klaus", f"line {i}") for i in range(20))
     later = converse.utterance_request(agent="Isabella Rodriguez", persona="p",
                                        partner="Klaus Mueller", location="Cafe", history=many)

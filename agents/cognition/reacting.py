@@ -12,14 +12,18 @@ from agents.context import TickContext
 from agents.memory import MemoryRecord
 from agents.mind import Mind
 from agents.prompts.base import PromptParseError
-from agents.prompts.react import parse_reaction, react_decision_request, reaction_request
+from agents.prompts.react import (
+    parse_reaction,
+    react_decision_request,
+    reaction_request,
+    reacts,
+)
 from agents.steps import Step, choose, generate
 from world.address import Address
 from world.perception import WorldEvent
 
 REACT_IMPORTANCE = 6
 """An observation at least this important is worth asking whether to drop the plan."""
-YES = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +54,7 @@ def consider(mind: Mind, ctx: TickContext, events: Sequence[WorldEvent],
     decision = yield from choose(react_decision_request(
         agent=mind.name, persona=mind.persona_text(), time=ctx.clock, activity=mind.activity(),
         observation=event.description, memories=memories))
-    if decision.index != YES:
+    if not reacts(decision.index):
         return None
     request = sampled(mind, ctx, reaction_request(
         agent=mind.name, persona=mind.persona_text(), time=ctx.clock, activity=mind.activity(),

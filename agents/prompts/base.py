@@ -180,6 +180,15 @@ def strip_speaker(text: str, names: Sequence[str] = ()) -> str:
     return text
 
 
+_REFUSAL = re.compile(r"\bas an ai\b|\blanguage model\b|\bcan(?:no|'|\u2019)?t (?:assist|help) "
+                      r"with (?:that|this)\b", re.IGNORECASE)
+
+
+def is_refusal(text: str) -> bool:
+    """Whether `text` is the model stepping out of the role ("I can't assist with that")."""
+    return _REFUSAL.search(text) is not None
+
+
 def has_letters(text: str) -> bool:
     return bool(_LETTER.search(text))
 

@@ -18,6 +18,7 @@ from agents.prompts.base import (
     clean_phrase,
     first_sentences,
     has_letters,
+    is_refusal,
     line,
     numbered,
     persona_block,
@@ -39,9 +40,9 @@ MAX_CHARS = 240
 TALK_SYSTEM = ("You decide whether a person in a small town starts a conversation with "
                "someone they see. People talk when they know each other or have a reason to; "
                "they let busy strangers be. Answer yes or no.")
-UTTERANCE_SYSTEM = ("You write what a person in a small town says next in a conversation. "
-                    "Answer with the person's own words only: one or two sentences, in "
-                    "character, without the name or quotes.")
+UTTERANCE_SYSTEM = ("You play a person in a small town and reply in a conversation. Answer "
+                    "with what the person says: one or two sentences, in the first person, "
+                    "without the name or quotes.")
 END_SYSTEM = ("You read a conversation between two people and decide whether it has come "
               "to an end (they said goodbye, or have nothing left to say). Answer yes or no.")
 SUMMARY_SYSTEM = ("You summarise a conversation between two people in one short sentence "
@@ -87,15 +88,26 @@ TALK_SHOTS = (
                      "a stranger", "reading a newspaper")
      + "\nDoes Ben Harlow start a conversation with the stranger?", "no"),
 )
+def _utterance_task(agent: str, partner: str, location: str, history: Sequence[Line],
+                    relationship: str, memories: Sequence[str]) -> str:
+    """Second person ("You are Ada..."): the 0.5B model then speaks as the agent more
+    often than when asked what a named third person says."""
+    task = f"You are {agent}, at {line(location, 80)} with {partner}."
+    if relationship:
+        task += f"\nWhat you know about {partner}: {quote(relationship, 300)}"
+    if memories:
+        task += f"\nWhat you remember:\n{numbered(memories[:5])}"
+    if history:
+        task += f"\nConversation so far:\n{history_text(history)}"
+        return task + f"\nWhat do you say to {partner}?"
+    return task + f"\nYou start the conversation. What do you say to {partner}?"
+
+
 UTTERANCE_SHOTS = (
-    (_ADA + "Ada Quill is talking with Ben Harlow at Sunny Bakery.\n"
-     + _knowledge("Ada Quill", "Ben Harlow", "a regular customer who loves old maps", ())
-     + "\nConversation so far:\n" + history_text(_BEN_ADA[:1])
-     + "\nWhat does Ada Quill say next?",
-     "Thank you, Ben! I tried a new recipe with walnuts."),
-    (_BEN + "Ben Harlow is talking with Ada Quill at Sunny Bakery.\n"
-     + "Conversation so far:\n" + history_text(_BEN_ADA)
-     + "\nWhat does Ben Harlow say next?",
+    (_ADA + _utterance_task("Ada Quill", "Ben Harlow", "Sunny Bakery", _BEN_ADA[:1],
+                            "a regular customer who loves old maps", ()),
+     _BEN_ADA[1][1]),
+    (_BEN + _utterance_task("Ben Harlow", "Ada Quill", "Sunny Bakery", _BEN_ADA, "", ()),
      "Walnuts, how lovely! Are you selling them at the market this weekend?"),
 )
 END_SHOTS = (
@@ -129,15 +141,8 @@ def utterance_request(*, agent: str, persona: str, partner: str, location: str,
                       history: Sequence[Line], relationship: str = "",
                       memories: Sequence[str] = ()) -> Generate:
     """What `agent` says next to `partner`; an empty `history` opens the conversation."""
-    name, other = line(agent, 60), line(partner, 60)
-    task = f"{name} is talking with {other} at {line(location, 80)}."
-    knowledge = _knowledge(name, other, relationship, memories)
-    task += (f"\n{knowledge}" if knowledge else "")
-    if history:
-        task += f"\nConversation so far:\n{history_text(history)}"
-        task += f"\nWhat does {name} say next?"
-    else:
-        task += f"\n{name} starts the conversation. What does {name} say?"
+    task = _utterance_task(line(agent, 60), line(partner, 60), location, history,
+                           relationship, memories)
     prompt = chat(system=UTTERANCE_SYSTEM, shots=UTTERANCE_SHOTS,
                   agent_part=persona_block(agent, persona), task=task)
     return Generate(prompt, max_tokens=60, stop=("\n",), tag=TAG_UTTERANCE)
@@ -175,7 +180,7 @@ def parse_utterance(text: str) -> str:
         speech = strip_quotes(strip_speaker(speech))
         speech = _STAGE.sub(" ", speech).strip()
         speech = first_sentences(" ".join(speech.split()), MAX_SENTENCES)
-        if has_letters(speech):
+        if has_letters(speech) and not is_refusal(speech):
             return _cut(speech, MAX_CHARS)
     raise PromptParseError("no speech in the utterance")
 
@@ -185,7 +190,8 @@ def parse_conversation_summary(text: str) -> str:
     for raw in text.replace("\r", "\n").split("\n"):
         summary = clean_phrase(first_sentences(strip_quotes(strip_marker(raw)), 1), MAX_CHARS)
         summary = re.sub(r"^(?:summary|in summary)\s*[:,-]\s*", "", summary, flags=re.IGNORECASE)
-        if has_letters(summary) and len(summary.split()) >= 2:
+        if has_letters(summary) and len(summary.split()) >= 2 \
+                and not is_refusal(summary):
             return summary + "."
     raise PromptParseError("no summary sentence in the answer")
 

@@ -78,7 +78,7 @@ def day_plan_request(*, agent: str, persona: str, date: str, wake_time: str,
     task.append(f"Write {name}'s plan for today, starting with waking up at {line(wake_time, 8)}.")
     prompt = chat(system=SYSTEM, shots=SHOTS, agent_part=persona_block(agent, persona),
                   task="\n".join(task))
-    return Generate(prompt, max_tokens=160, stop=("\n\n",), tag=TAG)
+    return Generate(prompt, max_tokens=120, stop=("\n\n",), tag=TAG)
 
 
 def parse_day_plan(text: str) -> DayPlan:

@@ -10,6 +10,7 @@ from agents.prompts.base import (
     chat,
     first_sentences,
     has_letters,
+    is_refusal,
     line,
     numbered,
     persona_block,
@@ -59,7 +60,7 @@ def parse_interview_answer(text: str, *, agent: str) -> str:
     for paragraph in paragraphs:
         answer = strip_quotes(strip_speaker(" ".join(paragraph.split()), (agent,)))
         answer = first_sentences(answer, MAX_SENTENCES)
-        if has_letters(answer):
+        if has_letters(answer) and not is_refusal(answer):
             if len(answer) > MAX_CHARS:
                 answer = answer[:MAX_CHARS].rsplit(" ", 1)[0] + "..."
             return answer

@@ -1,7 +1,10 @@
 """Whether to keep to the plan or react to an observation, and what the reaction is.
 
-The decision is a yes/no `Choose` (index 0: react); only when it says yes does
-cognition pay for the free-text reaction, which re-plans from now. Talking to
+The decision is a yes/no `Choose` asking whether the agent can *ignore* what it
+noticed and carry on: framed that way the 0.5B model answered 5 of 6 test cases
+right, against 2-3 of 6 when asked "should it react?" (it answered no to
+everything). Read it with `reacts`; only then does cognition pay for the
+free-text reaction, which re-plans from now. Talking to
 someone is decided by `converse.talk_decision_request`, not here.
 """
 
@@ -18,6 +21,7 @@ from agents.prompts.base import (
     clean_phrase,
     first_sentences,
     has_letters,
+    is_yes,
     line,
     numbered,
     persona_block,
@@ -32,9 +36,10 @@ DEFAULT_MINUTES = 15
 MIN_MINUTES = 5
 MAX_MINUTES = 60
 
-DECISION_SYSTEM = ("You decide whether a person in a small town stops what they are doing "
-                   "to react to something they notice. Most things need no reaction; urgent "
-                   "or personally important things do. Answer yes or no.")
+DECISION_SYSTEM = ("You decide whether a person in a small town can ignore something they "
+                   "notice and carry on with what they are doing. Everyday sights can be "
+                   "ignored; urgent, dangerous or personally important things cannot. "
+                   "Answer yes or no.")
 REACTION_SYSTEM = ("You decide what a person in a small town does right now in reaction to "
                    "something they notice. Answer with one line: how many minutes it takes "
                    "and what the person does, like \"10 min: close the window\".")
@@ -53,16 +58,23 @@ _FIRE = _situation("Ada Quill", "18:40", "reading a book on the sofa",
                    "the stove is burning", ())
 _SHELF = _situation("Ben Harlow", "10:15", "shelving books at the library",
                     "the reading table is idle", ())
-_RAIN = _situation("Nora Finch", "14:00", "restocking shelves at Green Grocery",
-                   "a customer is paying at the counter", ())
+_COUNTER = _situation("Nora Finch", "14:00", "restocking shelves at Green Grocery",
+                      "a customer is paying at the counter", ())
 _ADA = "About Ada Quill:\nAda Quill is a 34-year-old baker who runs the town bakery.\n\n"
 _BEN = "About Ben Harlow:\nBen Harlow is a quiet librarian who loves history.\n\n"
 _NORA = "About Nora Finch:\nNora Finch is a grocer who knows everyone in town.\n\n"
+_CHILD = _situation("Nora Finch", "16:20", "walking home from Green Grocery",
+                    "a child fell off a bike and is crying", ())
+
+def _can_ignore(agent: str) -> str:
+    return f"\nCan {agent} ignore it and carry on?"
+
 
 DECISION_SHOTS = (
-    (_BEN + _SHELF + "\nShould Ben Harlow stop and react?", "no"),
-    (_ADA + _FIRE + "\nShould Ada Quill stop and react?", "yes"),
-    (_NORA + _RAIN + "\nShould Nora Finch stop and react?", "no"),
+    (_BEN + _SHELF + _can_ignore("Ben Harlow"), "yes"),
+    (_ADA + _FIRE + _can_ignore("Ada Quill"), "no"),
+    (_NORA + _COUNTER + _can_ignore("Nora Finch"), "yes"),
+    (_NORA + _CHILD + _can_ignore("Nora Finch"), "no"),
 )
 REACTION_SHOTS = (
     (_ADA + _FIRE + "\nWhat does Ada Quill do now?", "10 min: put out the fire on the stove"),
@@ -77,13 +89,19 @@ class Reaction:
 
 def react_decision_request(*, agent: str, persona: str, time: str, activity: str,
                            observation: str, memories: Sequence[str] = ()) -> Choose:
-    """Whether `agent` interrupts `activity` (e.g. "making coffee") for `observation`."""
+    """Whether `agent` can ignore `observation` and carry on with `activity` ("making
+    coffee"); options yes/no, read with `reacts`."""
     name = line(agent, 60)
     task = _situation(name, time, activity, observation, memories)
     prompt = chat(system=DECISION_SYSTEM, shots=DECISION_SHOTS,
                   agent_part=persona_block(agent, persona),
-                  task=f"{task}\nShould {name} stop and react?")
+                  task=task + _can_ignore(name))
     return Choose(prompt, options=YES_NO, tag=TAG_DECISION)
+
+
+def reacts(index: int) -> bool:
+    """Whether the decision's answer (an index into YES_NO) means: stop and react."""
+    return not is_yes(index)
 
 
 def reaction_request(*, agent: str, persona: str, time: str, activity: str,

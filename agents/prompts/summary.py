@@ -17,6 +17,7 @@ from agents.prompts.base import (
     clean_phrase,
     first_sentences,
     has_letters,
+    is_refusal,
     line,
     numbered,
     strip_quotes,
@@ -75,7 +76,7 @@ def parse_summary_statement(text: str) -> str:
     lines = answer_lines(text)
     joined = " ".join(strip_quotes(raw) for raw in lines)
     statement = clean_phrase(first_sentences(joined, 2), 300)
-    if not has_letters(statement) or len(statement.split()) < 3:
+    if not has_letters(statement) or len(statement.split()) < 3 or is_refusal(statement):
         raise PromptParseError("no statement of three or more words in the answer")
     return statement + "."
 

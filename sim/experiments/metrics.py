@@ -120,14 +120,6 @@ def hallucination_share(answers: Iterable[ProbeAnswer]) -> float | None:
 
 # --- relationships -----------------------------------------------------------------------------
 
-def acquainted(relationships: Mapping[str, Sequence[str]], talks: Iterable[tuple[str, str, int]],
-               until: int) -> set[Pair]:
-    """Pairs who know each other by `until`: a relationship in the scenario, or a talk."""
-    pairs = {frozenset((a, b)) for a, others in relationships.items() for b in others if a != b}
-    pairs |= {frozenset((a, b)) for a, b, tick in talks if tick <= until and a != b}
-    return pairs
-
-
 def mention_pairs(names: Sequence[str], memories: Iterable[tuple[str, str]]) -> set[Pair]:
     """Pairs where one's memories (owner, text) name the other in full (case-insensitive)."""
     folded = {name: name.casefold() for name in names}
