@@ -6,14 +6,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from sim.db import open_engine, run_metadata
 
 REPO = Path(__file__).resolve().parents[1]
-TINY_MAP = REPO / "world" / "maps" / "tiny.tmj"
-needs_tiny_map = pytest.mark.skipif(not TINY_MAP.exists(), reason="the tiny map is not generated")
 
 # Columns that hold wall-clock measurements, not simulation results.
 WALL_CLOCK_COLUMNS = {("model_call", "latency_s"), ("run", "created_at")}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from run_helpers import RESULT_TABLES, needs_tiny_map, table_dump
+from run_helpers import RESULT_TABLES, table_dump
 
 from agents.cognition.interviewing import interview
 from agents.mind import FallbackCounter
@@ -133,7 +133,6 @@ def test_when_one_run_fails_the_others_stop_at_their_next_call() -> None:
     assert "stopped after" in outcome
 
 
-@needs_tiny_map
 def test_runs_in_lockstep_share_batches_and_match_runs_alone(tmp_path: Path) -> None:
     scenario = load_scenario("tiny")
     alone_sizes: list[int] = []
@@ -160,7 +159,6 @@ def test_runs_in_lockstep_share_batches_and_match_runs_alone(tmp_path: Path) -> 
 
 # --- the command --------------------------------------------------------------------------------
 
-@needs_tiny_map
 def test_ablate_writes_tables_json_and_plots(tmp_path: Path) -> None:
     out = tmp_path / "exp"
     code = main(["ablate", "tiny", "--conditions", "full,no-reflection-no-planning",
@@ -197,7 +195,6 @@ def test_ablate_writes_tables_json_and_plots(tmp_path: Path) -> None:
             assert image.format == "PNG" and image.size[0] > 300
 
 
-@needs_tiny_map
 def test_ablate_rejects_an_unknown_condition(tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["ablate", "tiny", "--conditions", "full,no-memory", "--model", "fake",
@@ -231,7 +228,6 @@ def _prompts_when_asked(view: RunView, kinds: tuple[MemoryKind, ...] | None) -> 
     return model.prompts
 
 
-@needs_tiny_map
 @pytest.mark.parametrize("condition", ["no-planning", "no-observation",
                                        "no-observation-no-reflection-no-planning"])
 def test_interview_time_ablation_hides_the_ablated_memory_kinds(full_run: Path,
@@ -254,7 +250,6 @@ def test_interview_time_ablation_hides_the_ablated_memory_kinds(full_run: Path,
 
 # --- Ray ----------------------------------------------------------------------------------------
 
-@needs_tiny_map
 def test_without_ray_the_error_says_what_to_install(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from sim.experiments.ray_runner import INSTALL_HINT, run_on_ray
@@ -265,7 +260,6 @@ def test_without_ray_the_error_says_what_to_install(tmp_path: Path,
     assert "sweep" in INSTALL_HINT
 
 
-@needs_tiny_map
 @pytest.mark.slow
 def test_runs_fan_out_over_ray_each_in_its_own_file(tmp_path: Path, full_run: Path) -> None:
     pytest.importorskip("ray")

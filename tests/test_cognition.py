@@ -29,9 +29,6 @@ from sim.run import RunSession
 from world.address import Address
 from world.perception import WorldEvent
 
-TINY_MAP = Path(__file__).resolve().parents[1] / "world" / "maps" / "tiny.tmj"
-pytestmark = pytest.mark.skipif(not TINY_MAP.exists(), reason="the tiny map is not generated")
-
 DAY_PLAN = ("06:00 wake up and get ready\n07:00 bake pastries at the cafe\n"
             "08:00 open the cafe and serve customers\n12:00 have lunch\n"
             "13:00 serve customers\n18:00 have dinner\n20:00 read a book")

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from run_helpers import REPO, RESULT_TABLES, needs_tiny_map, sim_command, table_dump
+from run_helpers import REPO, RESULT_TABLES, sim_command, table_dump
 from sqlalchemy import select
 
 from agents.requests import prompt_text
@@ -24,8 +24,6 @@ from sim.models.recording import RecordingModel
 from sim.run import RunSession
 from sim.tables import InboxItem, InboxKind, RunStatus
 from world.perception import Perceiver
-
-pytestmark = needs_tiny_map
 
 BASE_TICK = 600  # 08:40 on the first day: everyone is up and about
 AGENT = "Sam Moore"

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from run_helpers import REPO, RESULT_TABLES, needs_tiny_map, sim_command, table_dump
+from run_helpers import REPO, RESULT_TABLES, sim_command, table_dump
 
 from agents.requests import ModelRequest, ModelResult
 from sim.cli import main
@@ -21,7 +21,7 @@ from sim.models.base import ModelError
 from sim.models.fake import FakeModel
 from sim.run import RunSession
 
-pytestmark = [needs_tiny_map, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 TICKS = 1500  # 07:00 to 11:10 of the first day
 POLL_S = 0.01

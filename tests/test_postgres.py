@@ -18,14 +18,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from run_helpers import needs_tiny_map, table_dump
+from run_helpers import table_dump
 from sqlalchemy import text
 
 from replays.reader import EventLogReader
 from sim.cli import main
 from sim.db import open_engine
 
-pytestmark = [needs_tiny_map, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 FIRST_TICKS, LAST_TICKS = 600, 1900  # to 08:40, then to 12:16: a morning's talk
 READY_TRIES = 300  # 0.1 s each: half a minute for the server to accept connections

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
-import pytest
+from run_helpers import table_dump
 from sqlalchemy import func, select
 
 from agents.tables import AgentRow, MemoryKind, MemoryRow
@@ -14,12 +13,6 @@ from sim.config import Scenario, load_scenario
 from sim.models.fake import FakeModel
 from sim.run import RunSession
 from sim.tables import ModelCall, Run
-
-TINY_MAP = Path(__file__).resolve().parents[1] / "world" / "maps" / "tiny.tmj"
-pytestmark = pytest.mark.skipif(not TINY_MAP.exists(), reason="the tiny map is not generated")
-
-# Columns that hold wall-clock measurements, not simulation results.
-WALL_CLOCK_COLUMNS = {("model_call", "latency_s"), ("run", "created_at")}
 
 
 def tiny(**changes: object) -> Scenario:
@@ -35,24 +28,6 @@ def run(path: Path, ticks: int, scenario: Scenario | None = None, seed: int = 0)
     session = RunSession.create(path, scenario or tiny(), seed, FakeModel())
     session.run_until(ticks)
     return session
-
-
-def table_dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Every table's rows, minus wall-clock columns, for comparing whole databases."""
-    connection = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-        dump: dict[str, list[tuple[object, ...]]] = {}
-        for table in tables:
-            columns = [r[1] for r in connection.execute(f"PRAGMA table_info('{table}')")
-                       if (table, r[1]) not in WALL_CLOCK_COLUMNS]
-            quoted = ", ".join(f'"{c}"' for c in columns)
-            dump[table] = connection.execute(
-                f'SELECT {quoted} FROM "{table}" ORDER BY 1').fetchall()
-        return dump
-    finally:
-        connection.close()
 
 
 def test_a_morning_writes_plans_observations_and_the_event_log(tmp_path: Path) -> None:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import random
-import shutil
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,23 +16,6 @@ from replays.events import LogEvent
 from replays.frame import UTTERANCE_TICKS, AgentFrame, Frame
 from replays.reader import EventLogReader, ReplayError
 from replays.tables import KeyframeRow, ReplaysBase
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The scripted run, written once per module (each test gets its own copy)."""
-    path = tmp_path_factory.mktemp("template") / "run.sqlite"
-    make_run(path).dispose()
-    return path
-
-
-@pytest.fixture
-def engine(template: Path, tmp_path: Path) -> Iterator[Engine]:
-    path = tmp_path / "run.sqlite"
-    shutil.copyfile(template, path)
-    engine = create_engine(f"sqlite:///{path}")
-    yield engine
-    engine.dispose()
 
 
 def played_to(tick: int) -> Frame:

@@ -6,7 +6,6 @@ import os
 
 os.environ["SDL_VIDEODRIVER"] = "dummy"
 
-import shutil
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -24,8 +23,8 @@ from fixtures.replay_run import (
     bob_tile,
     events_at,
     make_run,
-    make_town,
 )
+from run_helpers import REPO
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session
 
@@ -55,28 +54,6 @@ def display() -> Iterator[None]:
     pygame.display.set_mode((8, 8))
     yield
     pygame.quit()
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The scripted run, written once per module (each test gets its own copy)."""
-    path = tmp_path_factory.mktemp("template") / "run.sqlite"
-    make_run(path).dispose()
-    return path
-
-
-@pytest.fixture
-def engine(template: Path, tmp_path: Path) -> Iterator[Engine]:
-    path = tmp_path / "run.sqlite"
-    shutil.copyfile(template, path)
-    engine = create_engine(f"sqlite:///{path}")
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def town() -> Town:
-    return make_town()
 
 
 def open_viewer(engine: Engine, town: Town, *, live: bool = False,
@@ -377,10 +354,7 @@ def test_a_live_run_with_nothing_logged_yet_waits(tmp_path: Path, town: Town) ->
 
 def test_residents_on_the_shipped_tiny_map(engine: Engine) -> None:
     """The real tile art (drawn by world.art.render) under the residents."""
-    tiny = Path(__file__).resolve().parent.parent / "world" / "maps" / "tiny.tmj"
-    if not tiny.exists():
-        pytest.skip("world/maps/tiny.tmj is not there yet")
-    town = load_town(tiny)
+    town = load_town(REPO / "world" / "maps" / "tiny.tmj")
     reader = EventLogReader(engine)
     scene, view = scene_and_view(engine, town, 4.0)
     surface = pygame.Surface(SIZE)

@@ -7,13 +7,11 @@ import os
 os.environ["SDL_VIDEODRIVER"] = "dummy"
 
 import builtins
-import shutil
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from fixtures.replay_run import TICKS, make_run, make_town
+from fixtures.replay_run import TICKS
 from PIL import Image
 from sqlalchemy import Engine, create_engine
 
@@ -24,27 +22,6 @@ from sim.clock import Clock
 from world.town import Town
 
 CLOCK = Clock(datetime(2023, 2, 13, 7, 0))
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "run.sqlite"
-    make_run(path).dispose()
-    return path
-
-
-@pytest.fixture
-def engine(template: Path, tmp_path: Path) -> Iterator[Engine]:
-    path = tmp_path / "run.sqlite"
-    shutil.copyfile(template, path)
-    engine = create_engine(f"sqlite:///{path}")
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def town() -> Town:
-    return make_town()
 
 
 def test_a_gif_has_one_frame_per_tick(engine: Engine, town: Town, tmp_path: Path) -> None:
