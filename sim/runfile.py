@@ -56,6 +56,14 @@ class StoredRun:
         raise RunQueryError(f"{self.location}: no resident {name!r} in this run "
                             f"(residents: {', '.join(names)})")
 
+    @property
+    def live(self) -> bool:
+        """Whether a simulation may still be writing the run (a viewer then follows it)."""
+        return self.status == RunStatus.RUNNING.value
+
+    def town(self) -> Town:
+        return open_town(self.scenario)
+
     def reached(self) -> str:
         """The game time of the last committed tick, in words."""
         if self.last_tick is None:
@@ -79,11 +87,3 @@ def opened_run(db: str | Path) -> Iterator[tuple[sessionmaker[Session], StoredRu
         yield sessions, stored
     finally:
         engine.dispose()
-
-    @property
-    def live(self) -> bool:
-        """Whether a simulation may still be writing the run (a viewer then follows it)."""
-        return self.status == RunStatus.RUNNING.value
-
-    def town(self) -> Town:
-        return open_town(self.scenario)

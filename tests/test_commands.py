@@ -22,6 +22,7 @@ from sim.interview import answer_questions
 from sim.models.fake import FakeModel
 from sim.models.recording import RecordingModel
 from sim.run import RunSession
+from sim.runfile import opened_run
 from sim.tables import InboxItem, InboxKind, RunStatus
 from world.perception import Perceiver
 
@@ -301,3 +302,27 @@ def test_the_run_inbox_is_read_once_per_item(run_copy: Path) -> None:
     session.close()
     assert ticks == [BASE_TICK + 1, BASE_TICK + 1]
     assert sorted(thoughts) == ["first", "second"]
+
+
+# --- view and export -----------------------------------------------------------------------------
+
+
+def test_a_finished_run_opens_as_a_replay_of_its_own_town(run_copy: Path) -> None:
+    session = RunSession.open(run_copy, FakeModel())
+    session.set_status(RunStatus.FINISHED)
+    session.close()
+    with opened_run(run_copy) as (_, stored):
+        assert not stored.live
+        town = stored.town()
+    assert (town.width, town.height) == (open_town(load_scenario("tiny")).width,
+                                         open_town(load_scenario("tiny")).height)
+
+
+def test_export_writes_one_png_per_tick_of_the_range(run_copy: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    out = tmp_path / "frames"
+    first, last = BASE_TICK - 4, BASE_TICK
+    assert main(["export", str(run_copy), "--out", str(out),
+                 "--from", str(first), "--to", str(last)]) == 0
+    assert len(list(out.glob("*.png"))) == last - first + 1
