@@ -28,9 +28,16 @@ class FallbackCounter:
     """How often a model answer could not be used and a defined fallback was taken."""
 
     by_tag: dict[str, int] = field(default_factory=dict)
+    unlogged: list[tuple[str, str]] = field(default_factory=list)
+    """(agent, tag) of each fallback since the scheduler last wrote them to the event log."""
 
-    def count(self, tag: str) -> None:
+    def count(self, tag: str, agent: str) -> None:
         self.by_tag[tag] = self.by_tag.get(tag, 0) + 1
+        self.unlogged.append((agent, tag))
+
+    def take_unlogged(self) -> list[tuple[str, str]]:
+        taken, self.unlogged = self.unlogged, []
+        return taken
 
     @property
     def total(self) -> int:
@@ -48,6 +55,10 @@ class Mind:
         self.places = places
         self.config = config
         self.fallbacks = fallbacks if fallbacks is not None else FallbackCounter()
+
+    def fell_back(self, tag: str) -> None:
+        """A model answer (of prompt `tag`) was unusable and the defined fallback was taken."""
+        self.fallbacks.count(tag, self.name)
 
     @property
     def name(self) -> str:

@@ -15,6 +15,7 @@ plain JSON so a run file stays readable without this code.
 | `reflection`   | who       | `text`                                                        |
 | `whisper`      | to whom   | `text` (injected by a user)                                   |
 | `event`        | None      | `text, address?` (injected by a user, e.g. a fire at the stove) |
+| `fallback`     | who       | `tag` of a prompt whose answer was unusable (fallback taken)  |
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ REQUIRED_KEYS: Final[Mapping[str, frozenset[str]]] = {
     "reflection": frozenset({"text"}),
     "whisper": frozenset({"text"}),
     "event": frozenset({"text"}),
+    "fallback": frozenset({"tag"}),
 }
 KINDS: Final[frozenset[str]] = frozenset(REQUIRED_KEYS)
 AGENTLESS_KINDS: Final[frozenset[str]] = frozenset({"object_state", "event"})

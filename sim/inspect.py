@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from agents.tables import AgentRow, ConversationRow, MemoryKind, MemoryRow, UtteranceRow
+from replays.tables import EventRow
 from sim.clock import Clock
 from sim.runfile import StoredRun, opened_run
 from sim.tables import InboxItem, ModelCall
@@ -56,6 +57,8 @@ class Overview:
     utterances: int
     reflections: int
     model_calls: list[CallFigures]
+    fallbacks: dict[str, int]
+    """Unusable model answers by prompt tag (a defined fallback was taken each time)."""
     inbox_pending: int
     inbox_delivered: int
 
@@ -131,6 +134,8 @@ def _overview(session: Session, stored: StoredRun) -> Overview:
                         func.sum(ModelCall.prompt_tokens), func.sum(ModelCall.completion_tokens))
                  .group_by(ModelCall.kind, ModelCall.tag)
                  .order_by(ModelCall.kind, ModelCall.tag))]
+    fallbacks = Counter(str(payload.get("tag", "?")) for payload in session.scalars(
+        select(EventRow.payload).where(EventRow.kind == "fallback")))
     pending = session.scalar(select(func.count()).select_from(InboxItem)
                              .where(InboxItem.processed_tick.is_(None))) or 0
     inbox = session.scalar(select(func.count()).select_from(InboxItem)) or 0
@@ -143,6 +148,7 @@ def _overview(session: Session, stored: StoredRun) -> Overview:
         conversations=session.scalar(select(func.count()).select_from(ConversationRow)) or 0,
         utterances=session.scalar(select(func.count()).select_from(UtteranceRow)) or 0,
         reflections=memories.get(MemoryKind.REFLECTION.value, 0), model_calls=calls,
+        fallbacks=dict(sorted(fallbacks.items())),
         inbox_pending=int(pending), inbox_delivered=int(inbox - pending))
 
 

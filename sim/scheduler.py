@@ -123,6 +123,9 @@ class Scheduler:
         self._act(ctx, out)
         out.reflections = sum(len(r) for r in self._phase(
             {i: reflect(m, ctx) for i, m in self.minds.items() if should_reflect(m)}).values())
+        for counter in {id(m.fallbacks): m.fallbacks for m in self.minds.values()}.values():
+            for agent, tag in counter.take_unlogged():
+                out.log(tick, "fallback", agent, tag=tag)
         return out
 
     def _phase(self, steps: Mapping[int, Step[object]]) -> dict[int, object]:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from run_helpers import table_dump
 from sqlalchemy import func, select
 
+from agents.requests import GenerateResult, ModelRequest, ModelResult
 from agents.tables import AgentRow, MemoryKind, MemoryRow
 from replays.tables import EventRow
 from sim.config import Scenario, load_scenario
+from sim.inspect import inspect_run
 from sim.models.fake import FakeModel
 from sim.run import RunSession
 from sim.tables import ModelCall, Run
@@ -84,3 +87,20 @@ def test_resume_continues_exactly(tmp_path: Path) -> None:
     whole, parts = table_dump(tmp_path / "whole.sqlite"), table_dump(tmp_path / "parts.sqlite")
     for table in ("log_event", "memory", "agent", "conversation", "utterance"):
         assert whole[table] == parts[table], table
+
+
+def test_garbage_answers_fall_back_and_are_logged_per_resident(tmp_path: Path) -> None:
+    def garbage(request: ModelRequest) -> ModelResult | None:
+        return GenerateResult("??? ...") if request.kind == "generate" else None
+
+    session = RunSession.create(tmp_path / "run.sqlite", tiny(), 0, FakeModel(respond=garbage))
+    session.run_until(30)
+    with session.sessions() as db:
+        logged = db.execute(select(EventRow.agent, EventRow.payload)
+                            .where(EventRow.kind == "fallback")).all()
+    session.close()
+    assert session.fallbacks.total == len(logged) > 0
+    assert {agent for agent, _ in logged} <= {r.name for r in tiny().residents}
+    tags = Counter(str(payload["tag"]) for _, payload in logged)
+    assert tags["day_plan"] >= 1
+    assert inspect_run(tmp_path / "run.sqlite").overview.fallbacks == dict(sorted(tags.items()))

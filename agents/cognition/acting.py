@@ -135,7 +135,7 @@ def object_state(mind: Mind, ctx: TickContext, obj: Address, activity: str) -> S
     try:
         return parse_object_state(answer.text, obj=obj.object)
     except PromptParseError:
-        mind.fallbacks.count(request.tag)
+        mind.fell_back(request.tag)
         return None
 
 
@@ -145,7 +145,7 @@ def start_action(mind: Mind, ctx: TickContext, description: str, place: Address,
     pictogram = yield from pictogram_for(description)
     path = ctx.pathfinder.path_to_place(mind.state.tile, place)
     if path is None:
-        mind.fallbacks.count("unreachable_place")
+        mind.fell_back("unreachable_place")
         path = []
     mind.state.path = list(path)
     mind.state.action = CurrentAction(description=description, address=str(place),

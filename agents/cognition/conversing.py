@@ -87,7 +87,7 @@ def take_turn(mind: Mind, ctx: TickContext, partner: str,
     try:
         return Turn(parse_utterance(answer.text))
     except PromptParseError:
-        mind.fallbacks.count(request.tag)
+        mind.fell_back(request.tag)
         return Turn(None) if history else Turn(f"Hello, {partner.split()[0]}!")
 
 
@@ -103,7 +103,7 @@ def summarise(initiator: Mind, ctx: TickContext, partner: str,
     try:
         return parse_conversation_summary(answer.text)
     except PromptParseError:
-        initiator.fallbacks.count(request.tag)
+        initiator.fell_back(request.tag)
         return fallback
 
 

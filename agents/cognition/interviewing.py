@@ -31,7 +31,7 @@ def interview(mind: Mind, ctx: TickContext, question: str,
     try:
         return parse_interview_answer(answer.text, agent=mind.name)
     except PromptParseError:
-        mind.fallbacks.count(request.tag)
+        mind.fell_back(request.tag)
         return "I'm not sure how to answer that."
 
 

@@ -83,7 +83,7 @@ def start_day(mind: Mind, ctx: TickContext) -> Step[None]:
         plan = parse_day_plan(answer.text)
         state.day_plan = plan.activities(sleep)
     except PromptParseError:
-        mind.fallbacks.count(request.tag)
+        mind.fell_back(request.tag)
         state.day_plan = fallback_day(mind)
     lines = [f"{format_clock(item.start_minute)} {item.description}" for item in state.day_plan]
     request = sampled(mind, ctx, hourly_schedule_request(
@@ -95,7 +95,7 @@ def start_day(mind: Mind, ctx: TickContext) -> Step[None]:
                                                end_minute=max(sleep, wake + 60),
                                                max_chunk=mind.config.chunk_minutes)
     except (PromptParseError, ValueError):
-        mind.fallbacks.count(request.tag)
+        mind.fell_back(request.tag)
         state.schedule = split_long([item for item in state.day_plan if item.duration > 0],
                                     mind.config.chunk_minutes)
     summary = f"{mind.name}'s plan for {ctx.date}: " + "; ".join(lines)
@@ -145,7 +145,7 @@ def decompose_chunk(mind: Mind, ctx: TickContext, chunk: ScheduledActivity) -> S
             answer.text, start_minute=chunk.start_minute, duration=chunk.duration,
             min_len=mind.config.action_min_minutes, max_len=mind.config.action_max_minutes)
     except (PromptParseError, ValueError):
-        mind.fallbacks.count(request.tag)
+        mind.fell_back(request.tag)
         state.actions = [chunk]
     steps = ", ".join(a.description for a in state.actions[:6])
     yield from remember_rated(mind, ctx, MemoryKind.PLAN, [
@@ -163,7 +163,7 @@ def improvise(mind: Mind, ctx: TickContext) -> Step[tuple[str, int]]:
         reaction = parse_reaction(answer.text)
         return reaction.description, max(reaction.duration, IMPROVISED_MINUTES)
     except PromptParseError:
-        mind.fallbacks.count(request.tag)
+        mind.fell_back(request.tag)
         return "spend time at home", IMPROVISED_MINUTES
 
 

@@ -63,7 +63,7 @@ def consider(mind: Mind, ctx: TickContext, events: Sequence[WorldEvent],
     try:
         reaction = parse_reaction(answer.text)
     except PromptParseError:
-        mind.fallbacks.count(request.tag)
+        mind.fell_back(request.tag)
         return None
     place = event.address if isinstance(event.address, Address) else Address.parse(
         str(event.address))

@@ -47,7 +47,7 @@ def reflect(mind: Mind, ctx: TickContext) -> Step[list[MemoryRecord]]:
     try:
         questions = parse_questions(answer.text)[: mind.config.reflection_questions]
     except PromptParseError:
-        mind.fallbacks.count(request.tag)
+        mind.fell_back(request.tag)
         return []
     found = yield from mind.recall(ctx, questions, k=8)
     asked = [(question, records) for question, records in zip(questions, found, strict=True)
@@ -63,7 +63,7 @@ def reflect(mind: Mind, ctx: TickContext) -> Step[list[MemoryRecord]]:
         try:
             insights = parse_insights(cast(GenerateResult, answer).text, n_records=len(records))
         except PromptParseError:
-            mind.fallbacks.count("reflection_insights")
+            mind.fell_back("reflection_insights")
             continue
         for insight in insights[: mind.config.reflection_insights]:
             texts.append(insight.text)

@@ -41,5 +41,5 @@ def refresh_summary(mind: Mind, ctx: TickContext) -> Step[None]:
         try:
             statements[aspect] = parse_summary_statement(cast(GenerateResult, answer).text)
         except PromptParseError:
-            mind.fallbacks.count(request.tag)
+            mind.fell_back(request.tag)
     state.summary = compose_summary(mind.persona.identity(), statements)

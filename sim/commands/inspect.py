@@ -41,9 +41,17 @@ def render_overview(o: Overview) -> str:
         _row("talk", f"{o.conversations} conversations, {o.utterances} utterances, "
                      f"{o.reflections} reflections"),
         _row("inbox", f"{o.inbox_pending} pending, {o.inbox_delivered} delivered"),
+        _row("fallbacks", _fallbacks(o)),
     ]
     lines.extend(_calls_table(o))
     return "\n".join(lines)
+
+
+def _fallbacks(o: Overview) -> str:
+    if not o.fallbacks:
+        return "none"
+    by_tag = ", ".join(f"{tag} {n}" for tag, n in o.fallbacks.items())
+    return f"{sum(o.fallbacks.values())} unusable model answers ({by_tag})"
 
 
 def _calls_table(o: Overview) -> list[str]:
