@@ -150,13 +150,17 @@ def render_frame(
         placer.reserve(pygame.Rect(rect.x + rect.width // 4, rect.y + rect.height // 3,
                                    rect.width // 2, rect.height // 2))
     _draw_object_tags(surface, placer, scene, camera, frame)
+    # Labels go on their own layer, blitted after the bubbles: a bubble pushed away from a
+    # crowd keeps its tail to the speaker, and the tail then passes under the names.
+    labels = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
+    labels.set_clip(camera.viewport)
     for name in sorted(order, key=lambda n: (n != view.selected, -heads[n][1], n)):
         agent = frame.agents[name]
         highlighted = name in (view.selected, view.hovered)
         shown = name if camera.zoom >= FULL_NAMES_ZOOM or highlighted else name.split()[0]
         action = agent.action if (camera.zoom >= SHOW_ACTIONS_ZOOM or highlighted) else None
         drawn.labels[name] = draw_label(
-            surface, placer,
+            labels, placer,
             Label(shown, (heads[name][0], heads[name][1] - 2), agent.pictogram, action or None,
                   highlighted))
     for name in order:
@@ -164,6 +168,7 @@ def render_frame(
         if agent.utterance:
             drawn.bubbles[name] = draw_bubble(surface, placer, agent.utterance,
                                               drawn.labels[name].midtop)
+    surface.blit(labels, (0, 0))
     surface.set_clip(previous_clip)
     if card is not None:
         surface.blit(card, clock_at)
