@@ -123,6 +123,7 @@ class Scheduler:
         self._act(ctx, out)
         out.reflections = sum(len(r) for r in self._phase(
             {i: reflect(m, ctx) for i, m in self.minds.items() if should_reflect(m)}).values())
+        # The minds of a run share one counter; each distinct counter is drained once.
         for counter in {id(m.fallbacks): m.fallbacks for m in self.minds.values()}.values():
             for agent, tag in counter.take_unlogged():
                 out.log(tick, "fallback", agent, tag=tag)

@@ -46,7 +46,8 @@ def named_option(activity: str, options: Sequence[str]) -> int | None:
     one option named by words no other option has ("Lin" for "Lin family house");
     None when none or several are named."""
     text = _phrase(activity)
-    whole = [i for i, name in enumerate(options) if _phrase(name).strip() and _phrase(name) in text]
+    phrases = [_phrase(name) for name in options]
+    whole = [i for i, phrase in enumerate(phrases) if phrase.strip() and phrase in text]
     if whole:
         return max(whole, key=lambda i: len(options[i]))
     owners: dict[str, set[int]] = {}

@@ -63,12 +63,16 @@ def _meeting(agent: str, time: str, location: str, activity: str, partner: str,
             f"{line(activity, 100)}. {partner} is {line(partner_activity, 100)}.")
 
 
-def _knowledge(agent: str, partner: str, relationship: str, memories: Sequence[str]) -> str:
+def _knowledge(agent: str | None, partner: str, relationship: str,
+               memories: Sequence[str]) -> str:
+    """What `agent` knows of `partner`; in the second person when `agent` is None."""
+    about = f"{agent} about {partner}" if agent else f"What you know about {partner}"
+    remembers = f"What {agent} remembers" if agent else "What you remember"
     parts = []
     if relationship:
-        parts.append(f"{agent} about {partner}: {quote(relationship, 300)}")
+        parts.append(f"{about}: {quote(relationship, 300)}")
     if memories:
-        parts.append(f"What {agent} remembers:\n{numbered(memories[:5])}")
+        parts.append(f"{remembers}:\n{numbered(memories[:5])}")
     return "\n".join(parts)
 
 
@@ -88,15 +92,15 @@ TALK_SHOTS = (
                      "a stranger", "reading a newspaper")
      + "\nDoes Ben Harlow start a conversation with the stranger?", "no"),
 )
+
+
 def _utterance_task(agent: str, partner: str, location: str, history: Sequence[Line],
                     relationship: str, memories: Sequence[str]) -> str:
     """Second person ("You are Ada..."): the 0.5B model then speaks as the agent more
     often than when asked what a named third person says."""
     task = f"You are {agent}, at {line(location, 80)} with {partner}."
-    if relationship:
-        task += f"\nWhat you know about {partner}: {quote(relationship, 300)}"
-    if memories:
-        task += f"\nWhat you remember:\n{numbered(memories[:5])}"
+    knowledge = _knowledge(None, partner, relationship, memories)
+    task += f"\n{knowledge}" if knowledge else ""
     if history:
         task += f"\nConversation so far:\n{history_text(history)}"
         return task + f"\nWhat do you say to {partner}?"

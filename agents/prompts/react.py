@@ -66,6 +66,7 @@ _NORA = "About Nora Finch:\nNora Finch is a grocer who knows everyone in town.\n
 _CHILD = _situation("Nora Finch", "16:20", "walking home from Green Grocery",
                     "a child fell off a bike and is crying", ())
 
+
 def _can_ignore(agent: str) -> str:
     return f"\nCan {agent} ignore it and carry on?"
 
