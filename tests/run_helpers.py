@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -46,3 +48,37 @@ def table_dump(db: str | Path, tables: Sequence[str] | None = None) -> Dump:
 def sim_command(*args: str) -> list[str]:
     """The argv of `python -m sim ARGS` in this interpreter."""
     return [sys.executable, "-m", "sim", *args]
+
+
+def file_digests(paths: Sequence[Path]) -> dict[Path, str | None]:
+    """SHA-256 of each file's bytes (None for a path that does not exist)."""
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else None
+            for p in paths}
+
+
+def assert_refused(args: Sequence[str], *, names: Sequence[str], untouched: Sequence[Path] = (),
+                   cwd: Path | None = None) -> str:
+    """Run `python -m sim ARGS` and assert it refuses bad input cleanly; return its error line.
+
+    Clean means: exit 2, no traceback, one error line on stderr (argparse's usage line may come
+    before it) that contains every string of `names` (the file, the field, the problem), and
+    every path of `untouched` (and its SQLite side files) byte for byte as it was.
+    """
+    watched = [p for path in untouched
+               for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal"))]
+    before = file_digests(watched)
+    done = subprocess.run(sim_command(*args), capture_output=True, text=True, check=False,
+                          cwd=cwd or REPO, timeout=300)
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    context = f"argv {list(args)}\nstdout: {done.stdout[-2000:]}\nstderr: {done.stderr[-4000:]}"
+    assert done.returncode == 2, context
+    assert "Traceback" not in done.stderr, context
+    assert lines, context
+    if lines[0].startswith("usage:"):  # argparse: a usage block, continued by indented lines
+        lines = [line for line in lines[1:] if not line.startswith(" ")]
+    assert len(lines) == 1, context
+    error = lines[0]
+    for name in names:
+        assert name in error, f"{name!r} missing from the error line\n{context}"
+    assert file_digests(watched) == before, f"a refused command changed a file\n{context}"
+    return error
