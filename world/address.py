@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import builtins
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import total_ordering
 from typing import Literal, TypeAlias
@@ -60,7 +61,16 @@ class Address:
             problem = check_name(part)
             if problem is not None:
                 raise ValueError(f"address {text!r}: {level} {problem}")
-        return cls(*parts)
+        return cls.of(parts)
+
+    @classmethod
+    def of(cls, parts: Sequence[str]) -> Address:
+        """The address with these parts, world first (1 to 4 of them)."""
+        if not 1 <= len(parts) <= len(LEVELS):
+            raise ValueError(f"address {parts!r}: needs 1 to {len(LEVELS)} parts")
+        world, *deeper = parts
+        sector, arena, object_ = (*deeper, None, None, None)[:3]
+        return cls(world, sector, arena, object_)
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -90,13 +100,13 @@ class Address:
     def child(self, name: str) -> Address:
         if self.depth == len(LEVELS):
             raise ValueError(f"address {self}: an object has no children")
-        return Address(*self.parts, name)
+        return Address.of((*self.parts, name))
 
     def truncate(self, depth: int) -> Address:
         """This address cut to at most `depth` parts (1 = world)."""
         if depth < 1:
             raise ValueError(f"depth must be at least 1, got {depth}")
-        return Address(*self.parts[:depth])
+        return Address.of(self.parts[:depth])
 
     def lineage(self) -> Iterator[Address]:
         """The world, then each level down to this address."""
@@ -110,7 +120,7 @@ class Address:
     def __str__(self) -> str:
         return SEPARATOR.join(self.parts)
 
-    def __lt__(self, other: object) -> bool:
+    def __lt__(self, other: builtins.object) -> bool:
         if not isinstance(other, Address):
             return NotImplemented
         return self.parts < other.parts
