@@ -63,7 +63,7 @@ class AgentState:
     asleep: bool = True
     action: CurrentAction | None = None
     path: list[Tile] = field(default_factory=list)
-    plan_day: int | None = None
+    plan_day: str | None = None  # the game day (ISO date) of day_plan; None: never planned
     day_plan: list[ScheduledActivity] = field(default_factory=list)
     schedule: list[ScheduledActivity] = field(default_factory=list)
     actions: list[ScheduledActivity] = field(default_factory=list)
@@ -75,7 +75,7 @@ class AgentState:
     importance_since_reflection: float = 0.0
     last_reflection_tick: int = 0
     summary: str = ""
-    summary_day: int | None = None
+    summary_day: str | None = None  # the game day (ISO date) of summary; None: never made
     yesterday: str = ""
 
     def to_json(self) -> dict[str, Any]:

@@ -115,8 +115,9 @@ class AgentRow(AgentsBase):
         Integer, default=None, doc="the agent takes no new decision before this tick")
     cooldowns: Mapped[dict[str, int]] = mapped_column(
         JSON, default=dict, doc="other agent's name -> tick before which they will not talk again")
-    recent_perceived: Mapped[list[str]] = mapped_column(
-        JSON, default=list, doc="keys of recently perceived events, oldest first (retention)")
+    recent_perceived: Mapped[list[list[str]]] = mapped_column(
+        JSON, default=list, doc="keys of recently perceived events, oldest first (retention): "
+                                "[subject, predicate, object, description] each")
     known_places: Mapped[dict[str, Any]] = mapped_column(
         JSON, default=dict, doc="world.spatial_memory.SpatialMemory.to_json()")
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from agents.cognition import conversing, interviewing, observing, planning, reacting
 from agents.cognition.reflecting import reflect, should_reflect
@@ -36,6 +37,9 @@ from world.perception import Perceiver, WorldEvent
 from world.town import Town
 
 INJECTED_EVENT_MINUTES = 30
+
+K = TypeVar("K", bound=int)
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -129,7 +133,8 @@ class Scheduler:
                 out.log(tick, "fallback", agent, tag=tag)
         return out
 
-    def _phase(self, steps: Mapping[int, Step[object]]) -> dict[int, object]:
+    def _phase(self, steps: Mapping[K, Step[T]]) -> dict[K, T]:
+        """Drive one phase's steps together; each step's value by key (agent or conversation id)."""
         return drive(self.model, steps) if steps else {}
 
     def _move(self, tick: int, out: TickOutcome) -> None:
@@ -190,7 +195,7 @@ class Scheduler:
                 seen[agent_id] = list(perception.events)
         records = self._phase({i: observing.observe(self.minds[i], ctx, events)
                                for i, events in seen.items()})
-        return {i: (events, records.get(i, [])) for i, events in seen.items()}  # type: ignore[misc]
+        return {i: (events, records.get(i, [])) for i, events in seen.items()}
 
     def _react(self, ctx: TickContext, perceived: Mapping[int, tuple[list[WorldEvent],
                                                                      list[MemoryRecord]]],
@@ -235,14 +240,14 @@ class Scheduler:
             turn = turns[cid]
             speaker = self.minds[speaker_id]
             listener = self.minds[self._other(talk, speaker_id)]
-            if turn.text is None:  # type: ignore[attr-defined]
+            if turn.text is None:
                 ending.append(talk)
                 continue
-            talk.history.append((speaker.name, turn.text))  # type: ignore[attr-defined]
+            talk.history.append((speaker.name, turn.text))
             out.new_utterances.append((cid, ctx.tick, speaker_id, listener.agent_id,
-                                       turn.text))  # type: ignore[attr-defined]
+                                       turn.text))
             out.log(ctx.tick, "utterance", speaker.name, to=listener.name, text=turn.text,
-                    conversation_id=cid)  # type: ignore[attr-defined]
+                    conversation_id=cid)
             for mind in (speaker, listener):
                 if mind.state.conversation is not None:
                     mind.state.conversation.turn = listener.name
@@ -255,9 +260,9 @@ class Scheduler:
         summaries = self._phase({c.id: conversing.summarise(
             self.minds[c.initiator], ctx, self.minds[c.partner].name, c.history)
             for c in ending})
-        steps: dict[int, Step[object]] = {}
+        steps: dict[int, Step[None]] = {}
         for talk in ending:
-            talk.ended_tick, talk.summary = ctx.tick, str(summaries[talk.id])
+            talk.ended_tick, talk.summary = ctx.tick, summaries[talk.id]
             out.ended.append(talk)
             for me, other in ((talk.initiator, talk.partner), (talk.partner, talk.initiator)):
                 mind = self.minds[me]
@@ -279,8 +284,8 @@ class Scheduler:
         for agent_id in sorted(started):
             self._log_action(ctx.tick, self.minds[agent_id], started[agent_id], out)
 
-    def _log_action(self, tick: int, mind: Mind, started: object, out: TickOutcome) -> None:
-        assert isinstance(started, planning.ActionStarted)
+    def _log_action(self, tick: int, mind: Mind, started: planning.ActionStarted,
+                    out: TickOutcome) -> None:
         action = mind.state.action
         duration = action.end_tick - action.start_tick if action else 0
         out.log(tick, "action", mind.name, description=started.description,

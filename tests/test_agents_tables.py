@@ -103,7 +103,7 @@ def test_a_new_agent_starts_asleep_with_empty_state(engine: Engine) -> None:
 
 def test_the_cognition_state_round_trips_through_the_state_column(engine: Engine) -> None:
     state = AgentState(
-        tile=(1, 2), asleep=False, path=[(1, 3), (2, 3)], plan_day=0,
+        tile=(1, 2), asleep=False, path=[(1, 3), (2, 3)], plan_day="2023-02-13",
         day_plan=[ScheduledActivity(420, 60, "open the cafe")],
         schedule=[ScheduledActivity(420, 30, "unlock the door"),
                   ScheduledActivity(450, 30, "brew the coffee")],
