@@ -9,7 +9,7 @@ their requests share batches.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import TypeVar, cast
+from typing import TypeVar
 
 from agents.requests import (
     Choose,
@@ -25,6 +25,7 @@ from agents.requests import (
 )
 
 T = TypeVar("T")
+R = TypeVar("R", GenerateResult, ChooseResult, RateResult, EmbedResult)
 
 Step = Generator[list[ModelRequest], list[ModelResult], T]
 
@@ -35,32 +36,40 @@ def ask(requests: list[ModelRequest]) -> Step[list[ModelResult]]:
     return answers
 
 
+def expect(answer: ModelResult, kind: type[R]) -> R:
+    """`answer` as the result kind its request asked for; TypeError when a model broke that."""
+    if not isinstance(answer, kind):
+        raise TypeError(f"expected a {kind.__name__}, the model answered {answer!r}")
+    return answer
+
+
 def generate(request: Generate) -> Step[GenerateResult]:
     (answer,) = yield [request]
-    return cast(GenerateResult, answer)
+    return expect(answer, GenerateResult)
 
 
 def choose(request: Choose) -> Step[ChooseResult]:
     (answer,) = yield [request]
-    return cast(ChooseResult, answer)
+    return expect(answer, ChooseResult)
 
 
 def rate(request: Rate) -> Step[RateResult]:
     (answer,) = yield [request]
-    return cast(RateResult, answer)
+    return expect(answer, RateResult)
 
 
 def embed(request: Embed) -> Step[EmbedResult]:
     (answer,) = yield [request]
-    return cast(EmbedResult, answer)
+    return expect(answer, EmbedResult)
 
 
 def run_offline(step: Step[T], answer: Callable[[ModelRequest], ModelResult]) -> T:
     """Drive one step with a plain function; for tests and single-agent tools."""
     try:
-        requests = step.send(None)  # type: ignore[arg-type]
+        requests = next(step)
         while True:
             requests = step.send([answer(r) for r in requests])
     except StopIteration as stop:
-        return cast(T, stop.value)
+        value: T = stop.value
+        return value
 

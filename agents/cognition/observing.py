@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
 
 from agents.context import TickContext
 from agents.memory import MemoryRecord
 from agents.mind import Mind
 from agents.prompts.importance import importance_request
 from agents.requests import Embed, EmbedResult, ModelRequest, RateResult
-from agents.steps import Step, ask
+from agents.steps import Step, ask, expect
 from agents.tables import MemoryKind
 from world.perception import WorldEvent
 
@@ -25,8 +24,8 @@ def remember_rated(mind: Mind, ctx: TickContext, kind: MemoryKind, texts: Sequen
                                     for text in texts]
     requests.append(Embed(tuple(texts)))
     answers = yield from ask(requests)
-    scores = [cast(RateResult, answer).value for answer in answers[:-1]]
-    vectors = cast(EmbedResult, answers[-1]).vectors
+    scores = [expect(answer, RateResult).value for answer in answers[:-1]]
+    vectors = expect(answers[-1], EmbedResult).vectors
     return mind.remember(ctx, kind, texts, scores, vectors, evidence=evidence,
                          conversation_id=conversation_id)
 

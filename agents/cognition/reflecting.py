@@ -9,8 +9,6 @@ so trees form).
 
 from __future__ import annotations
 
-from typing import cast
-
 from agents.cognition.observing import remember_rated
 from agents.context import TickContext
 from agents.memory import MemoryRecord
@@ -23,7 +21,7 @@ from agents.prompts.reflect import (
     questions_request,
 )
 from agents.requests import GenerateResult, ModelRequest
-from agents.steps import Step, ask, generate
+from agents.steps import Step, ask, expect, generate
 from agents.tables import MemoryKind
 
 RECORDS_SHOWN = 20
@@ -59,9 +57,10 @@ def reflect(mind: Mind, ctx: TickContext) -> Step[list[MemoryRecord]]:
     answers = (yield from ask(requests)) if requests else []
     texts: list[str] = []
     evidence: list[tuple[int, ...]] = []
-    for (_, records), answer in zip(asked, answers, strict=True):
+    for (_, records), insight_answer in zip(asked, answers, strict=True):
         try:
-            insights = parse_insights(cast(GenerateResult, answer).text, n_records=len(records))
+            insights = parse_insights(expect(insight_answer, GenerateResult).text,
+                                      n_records=len(records))
         except PromptParseError:
             mind.fell_back("reflection_insights")
             continue

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import cast
 
 from agents.context import TickContext
 from agents.mind import Mind
@@ -16,7 +15,7 @@ from agents.prompts.summary import (
     summary_request,
 )
 from agents.requests import GenerateResult, ModelRequest
-from agents.steps import Step, ask
+from agents.steps import Step, ask, expect
 
 
 def refresh_summary(mind: Mind, ctx: TickContext) -> Step[None]:
@@ -39,7 +38,7 @@ def refresh_summary(mind: Mind, ctx: TickContext) -> Step[None]:
     statements: dict[Aspect, str] = {}
     for (aspect, _), answer, request in zip(asked, answers, requests, strict=True):
         try:
-            statements[aspect] = parse_summary_statement(cast(GenerateResult, answer).text)
+            statements[aspect] = parse_summary_statement(expect(answer, GenerateResult).text)
         except PromptParseError:
             mind.fell_back(request.tag)
     state.summary = compose_summary(mind.persona.identity(), statements)
