@@ -19,7 +19,7 @@ from world.art.canvas import LAYERS, Canvas, PlaceRect, PlanError
 from world.art.plan import Area, Building, Item, Room, Scatter, TownPlan
 from world.art.roads import draw_roads
 from world.art.tileset import FORMAT_VERSION, NAME, TILE, TILED_VERSION, TileSheet, sheet
-from world.grid import TileGrid
+from world.grid import Tile, TileGrid
 
 FLOWER_SHARE = 0.05
 MAX_PATH = 24
@@ -154,7 +154,7 @@ def _draw_door_paths(canvas: Canvas, b: Building) -> None:
         else:
             continue  # a door between two rooms
         x, y = b.x + dx + step[0], b.y + dy + step[1]
-        cells = []
+        cells: list[Tile] = []
         while canvas.is_free_grass((x, y)) and len(cells) < MAX_PATH:
             cells.append((x, y))
             x, y = x + step[0], y + step[1]

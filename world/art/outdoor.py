@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from world.art.paint import OUTLINE, TILE, Colour, Painter, Piece, hex_colour, registrar, shade
 
 OUTDOOR: list[Piece] = []
@@ -18,7 +20,7 @@ POST = hex_colour("#5a3d2b")
 FLOWERS = tuple(hex_colour(c) for c in ("#f4f0e0", "#f2d450", "#ee8aa6", "#a58ad8", "#e36b6b"))
 
 
-def _canopy(p: Painter, blobs: list[tuple[float, float, float]], leaf: Colour) -> None:
+def _canopy(p: Painter, blobs: Sequence[tuple[float, float, float]], leaf: Colour) -> None:
     """Overlapping discs with an outline, a dark underside and light tops."""
     for cx, cy, r in blobs:
         p.disc(cx, cy, r + 1, OUTLINE)

@@ -142,7 +142,7 @@ class Painter:
 
 def save_png(surface: pygame.Surface, path: Path) -> None:
     """Write a PNG with Pillow (no timestamps or other varying chunks); RGBA if it has alpha."""
-    mode = "RGBA" if surface.get_flags() & pygame.SRCALPHA else "RGB"
+    mode: Literal["RGBA", "RGB"] = "RGBA" if surface.get_flags() & pygame.SRCALPHA else "RGB"
     raw = pygame.image.tobytes(surface, mode)
     Image.frombytes(mode, surface.get_size(), raw).save(path, format="PNG")
 

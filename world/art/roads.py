@@ -34,7 +34,7 @@ def draw_roads(canvas: Canvas, roads: Iterable[Road]) -> None:
         for offset in range(4):
             line = road.at + offset
             if road.horizontal:
-                target = (line, slice(lo, hi))
+                target: tuple[int | slice, int | slice] = (line, slice(lo, hi))
                 side_target = sidewalk[line, lo:hi]
             else:
                 target = (slice(lo, hi), line)
