@@ -51,7 +51,10 @@ def fork(source: str | Path, at: str, target: str | Path, *, progress: bool = Fa
     try:
         with tqdm(total=tick + 1, unit="tick", file=sys.stderr, desc="replaying",
                   disable=None if progress else True) as bar:
-            _replay(fork_run, inbox, tick, lambda t: bar.update(t + 1 - bar.n))
+            def replayed(t: int) -> None:
+                bar.update(t + 1 - bar.n)
+
+            _replay(fork_run, inbox, tick, replayed)
     except BaseException:
         fork_run.close()
         _remove_sqlite(target)

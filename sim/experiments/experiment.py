@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import NoReturn
 
 from tqdm import tqdm
 
@@ -74,7 +75,7 @@ def run_experiment(config: ExperimentConfig, model: LanguageModel | None = None,
             from sim.experiments.ray_runner import run_on_ray
             with _bar(len(jobs), "runs (ray)", "run", show_progress) as bar:
                 job_results = run_on_ray(jobs, config.scenario, config.model, config.target,
-                                         on_done=lambda _result: bar.update(1))
+                                         on_done=lambda _result: _tick(bar))
             model = model or config.model.load()
         else:
             model = model or config.model.load()
@@ -82,8 +83,7 @@ def run_experiment(config: ExperimentConfig, model: LanguageModel | None = None,
         stages = 1 + config.evaluation.checkpoints
         with _bar(stages, "evaluating", "stage", show_progress) as bar:
             results = evaluate(cells, model, config.evaluation,
-                               progress=lambda stage: (bar.set_postfix_str(stage),
-                                                       bar.update(1)))
+                               progress=lambda stage: _tick(bar, stage))
         if config.judge is not None:
             _judge(results, config)
     finally:
@@ -151,6 +151,13 @@ def _write(config: ExperimentConfig, results: list[CellResult], jobs: list[JobRe
     return written, table
 
 
-def _bar(total: int, description: str, unit: str, show: bool) -> tqdm:  # type: ignore[type-arg]
+def _tick(bar: tqdm[NoReturn], stage: str | None = None) -> None:
+    """One more unit done on a progress bar; `stage` names what runs next."""
+    if stage is not None:
+        bar.set_postfix_str(stage)
+    bar.update(1)
+
+
+def _bar(total: int, description: str, unit: str, show: bool) -> tqdm[NoReturn]:
     return tqdm(total=total, desc=description, unit=unit, file=sys.stderr, dynamic_ncols=True,
                 disable=None if show else True)

@@ -24,6 +24,7 @@ from sim.experiments.report import PAPER_TRUESKILL, condition_order
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
     from sim.experiments.evaluation import CellResult
 
@@ -44,7 +45,7 @@ def write_plots(out: Path, results: Sequence[CellResult]) -> list[Path]:
     return paths
 
 
-def _figure(width: float = 7.0, height: float = 4.0):  # type: ignore[no-untyped-def]
+def _figure(width: float = 7.0, height: float = 4.0) -> Figure:
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), dpi=DPI, layout="constrained")
@@ -140,7 +141,8 @@ def _trueskill(folder: Path, results: Sequence[CellResult]) -> Path:
     conditions = condition_order(results)
     fig = _figure()
     ax = fig.subplots()
-    paper = [(PAPER_TRUESKILL.get(c), None, 1) for c in conditions]
+    paper: list[tuple[float | None, float | None, int]] = [
+        (PAPER_TRUESKILL.get(c), None, 1) for c in conditions]
     _bars(ax, conditions, {"ours (judge model)": _by_condition(results, "trueskill_mu"),
                            "paper (human raters)": paper}, "TrueSkill mu")
     ax.set_title("believability of interview answers")

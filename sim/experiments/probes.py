@@ -107,7 +107,7 @@ def _stand_in(scenario: Scenario, agent: str, exclude: str) -> str | None:
     """Another resident to make a false claim about: not `exclude`, not the one asked if can be."""
     names = [r.name for r in scenario.residents if r.name != exclude]
     preferred = [name for name in names if name != agent]
-    return (preferred or names or [None])[0]
+    return next(iter(preferred or names), None)
 
 
 def intention_probes(scenario: Scenario, agent: str) -> list[ProbeQuestion]:
