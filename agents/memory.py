@@ -16,13 +16,13 @@ scheduler loads its streams and its `MemoryIds` again rather than undoing them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import RowMapping, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from agents.embeddings import (
@@ -102,7 +102,7 @@ class NewMemory:
     conversation_id: int | None = None
 
 
-def _stored_record(values: Mapping[str, Any]) -> MemoryRecord:
+def _stored_record(values: RowMapping) -> MemoryRecord:
     """The record of a stored row's `MemoryRecord` columns (extra columns are ignored)."""
     fields_ = {name: values[name] for name in _RECORD_FIELDS}
     fields_["kind"] = MemoryKind(fields_["kind"])

@@ -171,7 +171,7 @@ def request_from_json(data: dict[str, object]) -> ModelRequest:
     kind = data.pop("kind")
     raw_prompt = data.get("prompt")
     if isinstance(raw_prompt, list | tuple):
-        data["prompt"] = tuple(Message(**m) for m in raw_prompt)  # type: ignore[arg-type]
+        data["prompt"] = tuple(Message(**m) for m in raw_prompt)
     for key in ("stop", "options", "texts"):
         if key in data and isinstance(data[key], list | tuple):
             data[key] = tuple(data[key])  # type: ignore[arg-type]
@@ -179,4 +179,4 @@ def request_from_json(data: dict[str, object]) -> ModelRequest:
                                  "embed": Embed}
     if kind not in types:
         raise ValueError(f"unknown request kind {kind!r}")
-    return types[kind](**data)  # type: ignore[no-any-return]
+    return types[kind](**data)

@@ -142,7 +142,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
 def _handler(command: str) -> Callable[[argparse.Namespace], int]:
     module, function = HANDLERS[command].split(":")
-    return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), function)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

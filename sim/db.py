@@ -17,7 +17,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
-from sqlalchemy import URL, Engine, MetaData, create_engine, event, inspect, make_url, select
+from sqlalchemy import (
+    URL,
+    Engine,
+    MetaData,
+    create_engine,
+    event,
+    insert,
+    inspect,
+    make_url,
+    select,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -71,7 +81,7 @@ def create_schema(engine: Engine, metadatas: Sequence[MetaData]) -> None:
             metadata.create_all(conn)
         stamped = dict(conn.execute(select(Meta.key, Meta.value)).all())
         if not stamped:
-            conn.execute(Meta.__table__.insert(), [
+            conn.execute(insert(Meta), [
                 {"key": "app", "value": APP_NAME},
                 {"key": "schema_version", "value": str(SCHEMA_VERSION)},
             ])

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from enum import StrEnum
+from functools import partial
 from typing import Any, NamedTuple
 
 import httpx
@@ -291,6 +292,12 @@ class OpenAICompatibleModel(LanguageModel):
             raise ModelError(f"POST {url} answered JSON that is not an object: {snippet}")
         return data
 
+    def _keeps_to_options(self, constraint: Feature) -> bool:
+        """Whether a short answer under `constraint` is one of the probe's options."""
+        text, _ = self._complete("Say a word:", {
+            "max_tokens": 8, "temperature": 0, **_constraint(constraint, _PROBE_OPTIONS)})
+        return text.strip() in _PROBE_OPTIONS
+
     def _probe(self, feature: Feature) -> bool:
         """Try `feature` once on a tiny request; a refusal or a non-conforming answer means no."""
         probes: dict[Feature, Callable[[], bool]] = {
@@ -303,9 +310,7 @@ class OpenAICompatibleModel(LanguageModel):
             Feature.EMBEDDINGS: lambda: self._embed_remote(Embed(("probe",))).vectors.shape[0] == 1,
         }
         for constrained in _CONSTRAINED:
-            probes[constrained] = lambda c=constrained: self._complete("Say a word:", {
-                "max_tokens": 8, "temperature": 0, **_constraint(c, _PROBE_OPTIONS),
-            })[0].strip() in _PROBE_OPTIONS
+            probes[constrained] = partial(self._keeps_to_options, constrained)
         try:
             return probes[feature]()
         except TransientModelError:
