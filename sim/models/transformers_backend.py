@@ -25,6 +25,7 @@ from pathlib import Path
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, DynamicCache
+from transformers.cache_utils import CacheLayerMixin
 
 from agents.requests import (
     Choose,
@@ -98,8 +99,10 @@ class TransformersModel(LanguageModel):
         try:
             with quiet_loading():
                 self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
-                self.model = AutoModelForCausalLM.from_pretrained(
-                    model_dir, dtype=dtype, attn_implementation="sdpa").to(self.device).eval()
+                loaded = AutoModelForCausalLM.from_pretrained(
+                    model_dir, dtype=dtype, attn_implementation="sdpa")
+                # Module.to: transformers wraps `to` in a way that hides its signature from mypy.
+                self.model = torch.nn.Module.to(loaded, self.device).eval()
         except (OSError, ValueError) as exc:
             raise ModelError(f"could not load a causal language model from {model_dir}: "
                              f"{exc}") from exc
@@ -195,6 +198,8 @@ class TransformersModel(LanguageModel):
             text = self.tokenizer.apply_chat_template(
                 [{"role": "user", "content": "?"}, {"role": "assistant", "content": _ANSWER_MARK}],
                 tokenize=False)
+            if not isinstance(text, str):
+                raise ModelError(f"the chat template rendered {type(text).__name__}, not text")
             tail = text.split(_ANSWER_MARK, 1)[-1]
             ids = self.tokenizer(tail, add_special_tokens=False)["input_ids"]
             if ids:
@@ -232,7 +237,7 @@ class TransformersModel(LanguageModel):
         self._forward(input_ids=torch.tensor([list(tokens)], device=self.device),
                       past_key_values=cache, logits_to_keep=1)
         self.counters.prompt_tokens += len(tokens)
-        return tuple((layer.keys, layer.values) for layer in cache.layers)
+        return tuple(_kv(layer) for layer in _attention_layers(cache))
 
     def _run_packed(self, batch: PackedBatch, head: KV) -> tuple[torch.Tensor, DynamicCache]:
         """Kept logits (kept positions, vocab) and the cache (head + rows) of one packed batch."""
@@ -329,7 +334,10 @@ class TransformersModel(LanguageModel):
                 for i, r in enumerate(requests)]
 
     def _text(self, tokens: Sequence[int]) -> str:
-        return self.tokenizer.decode(tokens, skip_special_tokens=True)
+        text = self.tokenizer.decode(list(tokens), skip_special_tokens=True)
+        if not isinstance(text, str):
+            raise ModelError(f"the tokenizer decoded one sequence to {type(text).__name__}")
+        return text
 
     def _stopped(self, tokens: Sequence[int], stops: Sequence[str]) -> bool:
         return bool(stops) and any(s and s in self._text(tokens) for s in stops)
@@ -352,17 +360,19 @@ class TransformersModel(LanguageModel):
         for group, head, batches in self._plan(ids, None):
             for batch in batches:
                 kept, cache = self._run_packed(batch, head)
+                filled = [_kv(layer) for layer in _attention_layers(cache)]
                 if not decode_kv:
-                    decode_kv = [(_rows_like(layer.keys, n, width),
-                                  _rows_like(layer.values, n, width)) for layer in cache.layers]
+                    decode_kv = [(_rows_like(keys, n, width), _rows_like(values, n, width))
+                                 for keys, values in filled]
                     logits = kept.new_empty(n, kept.shape[-1])
                 for placement in batch.placements:
                     i = group.members[placement.piece]
                     logits[i] = kept[placement.stem_logit]
                     start, stem = width - len(ids[i]), len(ids[i]) - group.head_len
                     begin = group.head_len + placement.start  # the stem, after the head
-                    for (keys, values), layer in zip(decode_kv, cache.layers, strict=True):
-                        for target, source in ((keys, layer.keys), (values, layer.values)):
+                    for (keys, values), (layer_keys, layer_values) in zip(decode_kv, filled,
+                                                                          strict=True):
+                        for target, source in ((keys, layer_keys), (values, layer_values)):
                             row = source[placement.row]
                             target[i, :, start:start + group.head_len] = row[:, :group.head_len]
                             target[i, :, width - stem:] = row[:, begin:begin + stem]
@@ -382,9 +392,9 @@ class TransformersModel(LanguageModel):
             state.mask, state.positions = state.mask[index], state.positions[index]
             unused = int(state.mask.any(dim=0).int().argmax())
             if unused:
-                for layer in state.cache.layers:
-                    layer.keys = layer.keys[:, :, unused:]
-                    layer.values = layer.values[:, :, unused:]
+                for layer in _attention_layers(state.cache):
+                    keys, values = _kv(layer)
+                    layer.keys, layer.values = keys[:, :, unused:], values[:, :, unused:]
                 state.mask = state.mask[:, unused:]
         ones = torch.ones(len(keep), 1, dtype=state.mask.dtype, device=self.device)
         state.mask = torch.cat([state.mask, ones], dim=1)
@@ -416,6 +426,22 @@ def _model_name(model_dir: Path) -> str:
     if provenance.is_file():
         return str(json.loads(provenance.read_text()).get("model", model_dir.name))
     return model_dir.name
+
+
+def _attention_layers(cache: DynamicCache) -> list[CacheLayerMixin]:
+    """The cache's layers; ModelError when one is not a key/value attention layer."""
+    layers = [layer for layer in cache.layers if isinstance(layer, CacheLayerMixin)]
+    if len(layers) != len(cache.layers):
+        raise ModelError("the model's cache holds layers without keys and values "
+                         "(linear attention); this backend supports attention-only models")
+    return layers
+
+
+def _kv(layer: CacheLayerMixin) -> tuple[torch.Tensor, torch.Tensor]:
+    """A filled layer's keys and values, each (rows, heads, positions, head size)."""
+    if layer.keys is None or layer.values is None:
+        raise ModelError("a cache layer was read before the model filled it")
+    return layer.keys, layer.values
 
 
 def _rows_like(cached: torch.Tensor, rows: int, width: int) -> torch.Tensor:
