@@ -131,16 +131,27 @@ class GenerateResult:
 
 @dataclass(frozen=True, slots=True)
 class ChooseResult:
+    """The chosen option's index and every option's score.
+
+    `matched` is False when the model's answer named no option (a server that can only
+    generate text said something else); `index` is then meaningless and the caller takes
+    its defined fallback.
+    """
+
     index: int
     logprobs: tuple[float, ...]
     prompt_tokens: int = 0
+    matched: bool = True
 
 
 @dataclass(frozen=True, slots=True)
 class RateResult:
+    """The rating in `low..high` and every value's score; `matched` as for `ChooseResult`."""
+
     value: int
     logprobs: tuple[float, ...]
     prompt_tokens: int = 0
+    matched: bool = True
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -192,11 +192,26 @@ def test_generate_and_match_when_nothing_better_exists() -> None:
     (rated,) = model.rate([Rate("How poignant?", low=1, high=10)])
     assert rated.value == 7
     server.reply = "no idea"
-    (fallback,) = model.rate([Rate("How poignant?", low=1, high=10)])
-    assert fallback.value == 1
-    assert fallback.logprobs == pytest.approx([-math.log(10)] * 10)
+    (unread,) = model.rate([Rate("How poignant?", low=1, high=10)])
+    assert not unread.matched  # the caller takes its fallback; the value means nothing
+    assert unread.logprobs == pytest.approx([-math.log(10)] * 10)
     assert model.unmatched == 1
     assert model.methods_used == {"generate-and-match": 3}
+
+
+def test_numbers_in_prose_and_invented_places_behind_a_generating_server() -> None:
+    """Issue 12's exact answers: a rating in a sentence that also names its scale, and a
+    place the model invents for a lettered place choice (no option, so unmatched)."""
+    server = FakeServer(reply="On a scale of 1 to 10, I would rate this a 7.")
+    model = model_for(server)
+    (rated,) = model.rate([Rate("How poignant?", low=1, high=10)])
+    assert (rated.value, rated.matched) == (7, True)
+    server.reply = "Isabella Rodriguez would go to the Willow Market Cafe."
+    (chosen,) = model.choose([Choose("Where? Answer with a letter.", ("A", "B", "C"))])
+    assert not chosen.matched
+    server.reply = "B. Hobbs Cafe"
+    (chosen,) = model.choose([Choose("Where? Answer with a letter.", ("A", "B", "C"))])
+    assert (chosen.index, chosen.matched) == (1, True)
 
 
 def test_capabilities_are_probed_once() -> None:
@@ -223,8 +238,16 @@ def test_matching_an_answer_to_options() -> None:
     assert match_option("3", options) == 2
     assert match_option("I'd rather stay home, or the cafe", options) == 2
     assert match_option("the moon", options) is None
+    assert match_option("I know what I will do", ("yes", "no")) is None  # not "no" in "know"
+    assert match_option("No, thanks.", ("yes", "no")) == 1
+    letters = ("A", "B", "C", "D")
+    assert match_option("a bakery by the river", letters) is None  # not the word "a"
+    assert [match_option(said, letters) for said in ("C", "(C) the kitchen", "Answer: D",
+                                                     "option b")] == [2, 2, 3, 1]
     assert match_rating("Rating: 12, no, 8", 1, 10) == 7
     assert match_rating("none", 1, 10) is None
+    assert [match_rating(said, 1, 10) for said in ("7/10", "7 out of 10", "1-10: 3",
+                                                   "10")] == [6, 6, 2, 9]
 
 
 def closed_port() -> int:

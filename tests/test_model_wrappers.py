@@ -118,6 +118,9 @@ def test_results_round_trip_through_json() -> None:
         assert result_from_json(request.kind, encoded) == result
     logprobs = ChooseResult(1, (-math.inf, 0.0))
     assert result_from_json("choose", json.loads(json.dumps(result_to_json(logprobs)))) == logprobs
+    for kind, unread in (("choose", ChooseResult(0, (-0.7, -0.7), matched=False)),
+                         ("rate", RateResult(1, (-0.7, -0.7), matched=False))):
+        assert result_from_json(kind, json.loads(json.dumps(result_to_json(unread)))) == unread
     vectors = np.eye(2, 3, dtype=np.float32)
     assert result_from_json("embed", {"vectors": vectors.tolist()}) == EmbedResult(vectors)
 

@@ -15,8 +15,8 @@ probed once, the first time it matters, and the best method used from then on:
 3. constrained decoding (vLLM `structured_outputs` or `guided_choice`, SGLang `regex`): one
    option comes back, scored 0 against -inf for the others;
 4. generating with the options listed and matching the text to an option. When nothing
-   matches, every option scores log(1/n), so the first option (the lowest rating) wins;
-   such answers are counted in `unmatched`.
+   matches, the result says so (`matched=False`, every option scoring log(1/n)) and the
+   caller takes its defined fallback; such answers are also counted in `unmatched`.
 
 Embeddings come from /v1/embeddings when the server has it, else from a local embedder.
 """
@@ -122,11 +122,13 @@ class OpenAICompatibleModel(LanguageModel):
         return list(self._pool.map(self._generate_one, requests))
 
     def choose(self, requests: Sequence[Choose]) -> list[ChooseResult]:
-        return [replace(choose_from_scores(s.logprobs), prompt_tokens=s.prompt_tokens)
+        return [replace(choose_from_scores(s.logprobs), prompt_tokens=s.prompt_tokens,
+                        matched=s.matched)
                 for s in self._score_options(requests)]
 
     def rate(self, requests: Sequence[Rate]) -> list[RateResult]:
-        return [replace(rate_from_scores(r, s.logprobs), prompt_tokens=s.prompt_tokens)
+        return [replace(rate_from_scores(r, s.logprobs), prompt_tokens=s.prompt_tokens,
+                        matched=s.matched)
                 for r, s in zip(requests, self._score_options(requests), strict=True)]
 
     def embed(self, requests: Sequence[Embed]) -> list[EmbedResult]:
@@ -368,8 +370,17 @@ def _normalize(text: str) -> str:
     return " ".join(text.lower().split()).strip(" \t\n\"'`.,;:!?*()[]")
 
 
+_LABEL = re.compile(r"(?:(?:the )?(?:answer|option|choice)(?: is)?:? )?\(?([a-z])(?:[.):]|$)")
+"""A one-letter option label as an answer starts it: "B", "B.", "(B) the kitchen", "Answer: B"."""
+
+
 def match_option(answer: str, options: Sequence[str]) -> int | None:
-    """The option an answer names: verbatim, by its listed number, or the earliest it contains."""
+    """The option an answer names, else None.
+
+    Verbatim; by its listed number ("2. the park"); a one-letter label only as the answer's
+    label ("B.", "(B) ..."), never a letter inside words ("a" in "a bakery"); else the
+    earliest option of several letters named as whole words ("No, thanks" but not "I know").
+    """
     said = _normalize(answer)
     normalized = [_normalize(option) for option in options]
     if said in normalized:
@@ -377,13 +388,29 @@ def match_option(answer: str, options: Sequence[str]) -> int | None:
     number = re.match(r"(\d+)\b", said)
     if number and 1 <= int(number[1]) <= len(options):
         return int(number[1]) - 1
-    found = [(said.find(o), -len(o), i) for i, o in enumerate(normalized) if o and o in said]
+    label = _LABEL.match(said)
+    if label and label[1] in normalized:
+        return normalized.index(label[1])
+    found = [(hit.start(), -len(o), i) for i, o in enumerate(normalized) if len(o) > 1
+             for hit in [re.search(rf"(?<!\w){re.escape(o)}(?!\w)", said)] if hit]
     return min(found)[2] if found else None
 
 
+_SCALE = re.compile(r"(-?\d+)\s*(?:to|-|–|through)\s*(-?\d+)")
+_OUT_OF = re.compile(r"(?:out of|/)\s*-?\d+")
+
+
 def match_rating(answer: str, low: int, high: int) -> int | None:
-    """The position (from `low`) of the first whole number in `answer` that lies in low..high."""
-    for number in re.findall(r"-?\d+", answer):
+    """The position (from `low`) of the rating in `answer`, else None.
+
+    The first whole number in low..high that is not part of the scale itself: "On a
+    scale of 1 to 10, I would rate this a 7." and "7/10" and "7 out of 10" read as 7.
+    """
+    def drop_scale(span: re.Match[str]) -> str:
+        return " " if (int(span[1]), int(span[2])) == (low, high) else span[0]
+
+    text = _SCALE.sub(drop_scale, _OUT_OF.sub(" ", answer.lower()))
+    for number in re.findall(r"-?\d+", text):
         if low <= int(number) <= high:
             return int(number) - low
     return None

@@ -48,12 +48,12 @@ def result_to_json(result: ModelResult) -> dict[str, object]:
     if isinstance(result, GenerateResult):
         return {"text": result.text, "prompt_tokens": result.prompt_tokens,
                 "completion_tokens": result.completion_tokens}
-    if isinstance(result, ChooseResult):
-        return {"index": result.index, "logprobs": list(result.logprobs),
-                "prompt_tokens": result.prompt_tokens}
-    if isinstance(result, RateResult):
-        return {"value": result.value, "logprobs": list(result.logprobs),
-                "prompt_tokens": result.prompt_tokens}
+    if isinstance(result, ChooseResult | RateResult):
+        chosen = ({"index": result.index} if isinstance(result, ChooseResult)
+                  else {"value": result.value})
+        unmatched = {} if result.matched else {"matched": False}
+        return {**chosen, "logprobs": list(result.logprobs),
+                "prompt_tokens": result.prompt_tokens, **unmatched}
     vectors = np.ascontiguousarray(result.vectors, dtype="<f4")
     encoded = base64.b64encode(vectors.tobytes()).decode()
     return {"shape": list(vectors.shape), "float32_b64": encoded}
@@ -66,10 +66,12 @@ def result_from_json(kind: str, data: Mapping[str, Any]) -> ModelResult:
                               completion_tokens=int(data["completion_tokens"]))
     if kind == "choose":
         return ChooseResult(index=int(data["index"]), prompt_tokens=int(data["prompt_tokens"]),
-                            logprobs=tuple(float(v) for v in data["logprobs"]))
+                            logprobs=tuple(float(v) for v in data["logprobs"]),
+                            matched=bool(data.get("matched", True)))
     if kind == "rate":
         return RateResult(value=int(data["value"]), prompt_tokens=int(data["prompt_tokens"]),
-                          logprobs=tuple(float(v) for v in data["logprobs"]))
+                          logprobs=tuple(float(v) for v in data["logprobs"]),
+                          matched=bool(data.get("matched", True)))
     if kind == "embed":
         if "float32_b64" in data:
             raw = base64.b64decode(data["float32_b64"])
