@@ -16,7 +16,7 @@ from agents.config import CognitionConfig
 from agents.context import TickContext
 from agents.memory import MemoryRecord, MemoryStream, NewMemory
 from agents.persona import Persona
-from agents.requests import Embed, EmbedResult
+from agents.requests import Choose, ChooseResult, Embed, EmbedResult, Rate, RateResult
 from agents.state import AgentState
 from agents.steps import Step, embed
 from agents.tables import MemoryKind
@@ -59,6 +59,21 @@ class Mind:
     def fell_back(self, tag: str) -> None:
         """A model answer (of prompt `tag`) was unusable and the defined fallback was taken."""
         self.fallbacks.count(tag, self.name)
+
+    def option(self, request: Choose, answer: ChooseResult, fallback: int) -> int:
+        """The index of the option the model chose; `fallback` (logged as a fallback) when its
+        answer named none of the options."""
+        if answer.matched:
+            return answer.index
+        self.fell_back(request.tag)
+        return fallback
+
+    def rating(self, request: Rate, answer: RateResult, fallback: int) -> int:
+        """The model's rating; `fallback` (logged as a fallback) when its answer named none."""
+        if answer.matched:
+            return answer.value
+        self.fell_back(request.tag)
+        return fallback
 
     @property
     def name(self) -> str:

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
+from agents.cognition.conversing import decide_to_talk
 from agents.cognition.interviewing import interview
+from agents.cognition.observing import observe
 from agents.cognition.planning import ActionStarted
 from agents.cognition.reacting import consider
 from agents.cognition.reflecting import reflect, should_reflect
@@ -175,3 +177,37 @@ def test_a_notable_event_is_reacted_to_only_when_it_cannot_be_ignored(
         assert mind.state.action is not None and mind.state.action.reaction
     else:
         assert started is None
+
+
+def test_unreadable_decisions_take_their_fallback_and_are_counted(tmp_path: Path) -> None:
+    """An answer that named no option (matched=False) never counts as its index: index 0
+    here would be "yes" (react, talk) and a rating of 10; the fallbacks are the opposite."""
+    scripted_answer = scripted().respond
+    assert scripted_answer is not None
+
+    def respond(request: ModelRequest) -> ModelResult | None:
+        if request.kind == "choose" and request.tag in ("react_decision", "talk_decision"):
+            return ChooseResult(request.options.index("no"), (0.0, 0.0), matched=False)
+        if request.kind == "rate" and request.tag == "importance":
+            return RateResult(10, (), matched=False)
+        return scripted_answer(request)
+
+    run = session(tmp_path, FakeModel(respond=respond))
+    run.run_until(20)
+    mind = isabella(run)
+    ctx = run.scheduler.context(20)
+    place = Address.parse(mind.state.action.address) if mind.state.action else None
+    assert place is not None
+    before = dict(mind.fallbacks.by_tag)
+    event = WorldEvent("the stove", "is", "on fire", "the stove is on fire", (0, 0), place)
+    [record] = drive(run.model, {0: observe(mind, ctx, [event])})[0]
+    assert record.importance == 1  # the fallback rating, not the unread 10
+    [record] = mind.remember(ctx, MemoryKind.OBSERVATION, [event.description], [9],
+                             np.stack([hashed_embedding(event.description)]))
+    started = drive(run.model, {0: consider(mind, ctx, [event], [record])})[0]
+    assert started is None  # carried on: "no, it cannot ignore it" was not read
+    other = next(n for n in ctx.residents.values() if n.name != mind.name)
+    talks = drive(run.model, {0: decide_to_talk(mind, ctx, other)})[0]
+    assert talks is False
+    gained = {tag: n - before.get(tag, 0) for tag, n in mind.fallbacks.by_tag.items()}
+    assert gained == {"importance": 1, "react_decision": 1, "talk_decision": 1}

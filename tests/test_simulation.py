@@ -8,7 +8,7 @@ from pathlib import Path
 from run_helpers import table_dump
 from sqlalchemy import func, select
 
-from agents.requests import GenerateResult, ModelRequest, ModelResult
+from agents.requests import ChooseResult, GenerateResult, ModelRequest, ModelResult, RateResult
 from agents.tables import AgentRow, MemoryKind, MemoryRow
 from replays.tables import EventRow
 from sim.config import Scenario, load_scenario
@@ -103,4 +103,22 @@ def test_garbage_answers_fall_back_and_are_logged_per_resident(tmp_path: Path) -
     assert {agent for agent, _ in logged} <= {r.name for r in tiny().residents}
     tags = Counter(str(payload["tag"]) for _, payload in logged)
     assert tags["day_plan"] >= 1
+    assert inspect_run(tmp_path / "run.sqlite").overview.fallbacks == dict(sorted(tags.items()))
+
+
+def test_unread_choices_and_ratings_are_logged_as_fallbacks(tmp_path: Path) -> None:
+    def unread(request: ModelRequest) -> ModelResult | None:
+        if request.kind == "choose":
+            return ChooseResult(0, (), matched=False)
+        if request.kind == "rate":
+            return RateResult(request.high, (), matched=False)
+        return None
+
+    session = RunSession.create(tmp_path / "run.sqlite", tiny(), 0, FakeModel(respond=unread))
+    session.run_until(30)
+    session.close()
+    with session.sessions() as db:
+        tags = Counter(str(payload["tag"]) for payload in db.scalars(
+            select(EventRow.payload).where(EventRow.kind == "fallback")))
+    assert tags["importance"] >= 1
     assert inspect_run(tmp_path / "run.sqlite").overview.fallbacks == dict(sorted(tags.items()))

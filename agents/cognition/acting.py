@@ -21,7 +21,7 @@ from agents.prompts import location
 from agents.prompts.base import PromptParseError
 from agents.prompts.object_state import object_state_request, parse_object_state
 from agents.prompts.pictogram import NAMES, PICTOGRAMS
-from agents.requests import ChooseResult, Generate
+from agents.requests import Generate
 from agents.state import CurrentAction
 from agents.steps import Step, choose, generate
 from world.address import Address
@@ -81,10 +81,13 @@ def choose_arena(mind: Mind, ctx: TickContext, activity: str) -> Step[Address]:
     if len(sectors) > 1:
         index = _named_sector(activity, sectors, str(home.sector), workplace)
         if index is None:
-            answer: ChooseResult = yield from choose(location.sector_request(
+            request = location.sector_request(
                 agent=mind.name, home=str(home.sector), activity=activity, options=sectors,
-                workplace=workplace))
-            index = answer.index
+                workplace=workplace)
+            answer = yield from choose(request)
+            # Unreadable: home, where every resident can be.
+            at_home = sectors.index(home.sector) if home.sector in sectors else 0
+            index = mind.option(request, answer, fallback=at_home)
         sector = sectors[index]
     arenas = places.arenas(str(sector))
     if not arenas:
@@ -93,10 +96,11 @@ def choose_arena(mind: Mind, ctx: TickContext, activity: str) -> Step[Address]:
     if len(arenas) > 1:
         index = named_option(activity, arenas)
         if index is None:
-            answer = yield from choose(location.arena_request(
+            request = location.arena_request(
                 agent=mind.name, home=str(home.sector), activity=activity,
-                sector=str(sector), options=arenas, workplace=workplace))
-            index = answer.index
+                sector=str(sector), options=arenas, workplace=workplace)
+            answer = yield from choose(request)
+            index = mind.option(request, answer, fallback=0)
         arena = arenas[index]
     return Address(ctx.town.world, sector, arena)
 
@@ -111,11 +115,12 @@ def choose_object(mind: Mind, ctx: TickContext, arena: Address, activity: str) -
     if len(objects) > 1:
         index = named_option(activity, objects)
         if index is None:
-            answer: ChooseResult = yield from choose(location.object_request(
+            request = location.object_request(
                 agent=mind.name, home=mind.persona.home.split(":")[0], activity=activity,
                 arena=f"the {arena.arena} of {arena.sector}", options=objects,
-                workplace=mind.persona.workplace or ""))
-            index = answer.index
+                workplace=mind.persona.workplace or "")
+            answer = yield from choose(request)
+            index = mind.option(request, answer, fallback=0)
         name = objects[index]
     return Address(arena.world, arena.sector, arena.arena, name)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from agents.cognition.observing import remember_rated
 from agents.context import Neighbour, TickContext
 from agents.mind import Mind
-from agents.prompts.base import PromptParseError
+from agents.prompts.base import YES_NO, PromptParseError, is_yes
 from agents.prompts.converse import (
     Line,
     conversation_summary_request,
@@ -27,7 +27,6 @@ from agents.steps import Step, choose, generate
 from agents.tables import MemoryKind
 
 MIN_ROUNDS_BEFORE_END = 2
-YES = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +54,14 @@ def decide_to_talk(mind: Mind, ctx: TickContext, other: Neighbour) -> Step[bool]
     """Whether to start talking to `other`, from what the agent remembers of them."""
     (memories,) = yield from mind.recall(ctx, [other.name], k=4)
     here = ctx.town.address_at(mind.state.tile)
-    answer = yield from choose(talk_decision_request(
+    request = talk_decision_request(
         agent=mind.name, persona=mind.persona_text(), time=ctx.clock,
         location=here.arena or here.sector or "the street", activity=mind.activity(),
         partner=other.name, partner_activity=other.activity,
         relationship=relationship(mind, other.name),
-        memories=[m.description for m in memories]))
-    return answer.index == YES
+        memories=[m.description for m in memories])
+    answer = yield from choose(request)
+    return is_yes(mind.option(request, answer, fallback=YES_NO.index("no")))
 
 
 def take_turn(mind: Mind, ctx: TickContext, partner: str,
@@ -70,9 +70,10 @@ def take_turn(mind: Mind, ctx: TickContext, partner: str,
     if len(history) >= max_rounds:
         return Turn(None)
     if len(history) >= MIN_ROUNDS_BEFORE_END:
-        decision = yield from choose(end_decision_request(agent=mind.name, partner=partner,
-                                                          history=history))
-        if decision.index == YES:
+        end = end_decision_request(agent=mind.name, partner=partner, history=history)
+        decision = yield from choose(end)
+        # Unreadable: talk on; max_rounds still ends the conversation.
+        if is_yes(mind.option(end, decision, fallback=YES_NO.index("no"))):
             return Turn(None)
     (memories,) = yield from mind.recall(ctx, [partner], k=4)
     here = ctx.town.address_at(mind.state.tile)

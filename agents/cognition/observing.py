@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from agents.context import TickContext
 from agents.memory import MemoryRecord
 from agents.mind import Mind
-from agents.prompts.importance import importance_request
-from agents.requests import Embed, EmbedResult, ModelRequest, RateResult
+from agents.prompts.importance import LOW, importance_request
+from agents.requests import Embed, EmbedResult, RateResult
 from agents.steps import Step, ask, expect
 from agents.tables import MemoryKind
 from world.perception import WorldEvent
@@ -20,11 +20,11 @@ def remember_rated(mind: Mind, ctx: TickContext, kind: MemoryKind, texts: Sequen
     """Rate each text's importance and embed them all in one round, then store them."""
     if not texts:
         return []
-    requests: list[ModelRequest] = [importance_request(agent=mind.name, memory=text)
-                                    for text in texts]
-    requests.append(Embed(tuple(texts)))
-    answers = yield from ask(requests)
-    scores = [expect(answer, RateResult).value for answer in answers[:-1]]
+    ratings = [importance_request(agent=mind.name, memory=text) for text in texts]
+    answers = yield from ask([*ratings, Embed(tuple(texts))])
+    # Unreadable: mundane, so that noise never triggers a reaction or a reflection.
+    scores = [mind.rating(rating, expect(answer, RateResult), fallback=LOW)
+              for rating, answer in zip(ratings, answers[:-1], strict=True)]
     vectors = expect(answers[-1], EmbedResult).vectors
     return mind.remember(ctx, kind, texts, scores, vectors, evidence=evidence,
                          conversation_id=conversation_id)

@@ -11,7 +11,7 @@ from agents.cognition.planning import ActionStarted, sampled
 from agents.context import TickContext
 from agents.memory import MemoryRecord
 from agents.mind import Mind
-from agents.prompts.base import PromptParseError
+from agents.prompts.base import YES_NO, PromptParseError
 from agents.prompts.react import (
     parse_reaction,
     react_decision_request,
@@ -51,10 +51,12 @@ def consider(mind: Mind, ctx: TickContext, events: Sequence[WorldEvent],
         return None
     event, _ = notable[0]
     memories = [m.description for m in records[:3]]
-    decision = yield from choose(react_decision_request(
+    question = react_decision_request(
         agent=mind.name, persona=mind.persona_text(), time=ctx.clock, activity=mind.activity(),
-        observation=event.description, memories=memories))
-    if not reacts(decision.index):
+        observation=event.description, memories=memories)
+    decision = yield from choose(question)
+    # Unreadable: carry on ("yes, it can ignore it"), as with no notable event at all.
+    if not reacts(mind.option(question, decision, fallback=YES_NO.index("yes"))):
         return None
     request = sampled(mind, ctx, reaction_request(
         agent=mind.name, persona=mind.persona_text(), time=ctx.clock, activity=mind.activity(),
