@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from world.address import Address
 from world.grid import Tile
 from world.objects import ObjectStates
 from world.pathfinding import Pathfinder
@@ -25,7 +26,7 @@ class Neighbour:
     name: str
     tile: Tile
     activity: str
-    address: str
+    address: Address | None  # where its current action is; None when it has none
     asleep: bool
     busy: bool
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from world.address import Address
+
 Tile = tuple[int, int]
 
 
@@ -37,7 +39,7 @@ def activity_at(items: list[ScheduledActivity], minute: int) -> ScheduledActivit
 @dataclass(slots=True)
 class CurrentAction:
     description: str
-    address: str
+    address: Address
     start_tick: int
     end_tick: int
     pictogram: str = ""
@@ -67,7 +69,7 @@ class AgentState:
     day_plan: list[ScheduledActivity] = field(default_factory=list)
     schedule: list[ScheduledActivity] = field(default_factory=list)
     actions: list[ScheduledActivity] = field(default_factory=list)
-    chunk_place: str | None = None
+    chunk_place: Address | None = None  # where the current hour's chunk happens
     conversation: Conversation | None = None
     cooldowns: dict[str, int] = field(default_factory=dict)
     recent_perceived: list[tuple[str, str, str, str]] = field(default_factory=list)
@@ -79,7 +81,13 @@ class AgentState:
     yesterday: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain JSON values; addresses as their text (`town:Hobbs Cafe:cafe`)."""
+        data = asdict(self)
+        if self.action is not None:
+            data["action"]["address"] = str(self.action.address)
+        if self.chunk_place is not None:
+            data["chunk_place"] = str(self.chunk_place)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AgentState:
@@ -90,7 +98,11 @@ class AgentState:
         for key in ("day_plan", "schedule", "actions"):
             data[key] = [ScheduledActivity(**item) for item in data.get(key, [])]
         if data.get("action") is not None:
-            data["action"] = CurrentAction(**data["action"])
+            action = dict(data["action"])
+            action["address"] = Address.parse(action["address"])
+            data["action"] = CurrentAction(**action)
+        if data.get("chunk_place") is not None:
+            data["chunk_place"] = Address.parse(data["chunk_place"])
         if data.get("conversation") is not None:
             data["conversation"] = Conversation(**data["conversation"])
         return cls(**data)

@@ -118,7 +118,7 @@ def save_minds(session: Session, minds: dict[int, Mind]) -> None:
         row.path = [list(tile) for tile in state.path]
         action = state.action
         row.action_description = action.description if action else None
-        row.action_address = action.address if action else None
+        row.action_address = str(action.address) if action else None
         row.action_start_tick = action.start_tick if action else None
         row.action_duration_ticks = action.end_tick - action.start_tick if action else None
         row.action_pictogram = action.pictogram if action else None

@@ -252,7 +252,7 @@ def _tuck_in(mind: Mind, ctx: TickContext) -> None:
     minutes = 0 if awake_now else (wake - now) % (24 * 60)
     home = ctx.town.resolve(mind.persona.home)
     mind.state.asleep = True
-    mind.state.action = CurrentAction("sleeping", str(home), 0, ctx.ticks_for(minutes)
+    mind.state.action = CurrentAction("sleeping", home, 0, ctx.ticks_for(minutes)
                                       if minutes else 0, "\U0001f634", sleep=True)
 
 

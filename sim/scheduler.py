@@ -97,7 +97,7 @@ class Scheduler:
 
     def context(self, tick: int) -> TickContext:
         residents = {m.name: Neighbour(m.name, m.state.tile, m.activity(),
-                                       m.state.action.address if m.state.action else "",
+                                       m.state.action.address if m.state.action else None,
                                        m.state.asleep, m.state.conversation is not None)
                      for m in self.minds.values()}
         return TickContext(tick=tick, now=self.clock.time_at(tick),
@@ -223,8 +223,9 @@ class Scheduler:
         for me, other in ((a, b), (b, a)):
             me.state.conversation = Conversation(talk.id, other.name, a.name, tick, turn=a.name)
             me.state.path = []
-            me.state.action = CurrentAction(f"talking with {other.name}", str(
-                self.town.address_at(me.state.tile)), tick, tick + 1, "\U0001f4ac")
+            me.state.action = CurrentAction(f"talking with {other.name}",
+                                            self.town.address_at(me.state.tile), tick, tick + 1,
+                                            "\U0001f4ac")
             out.log(tick, "conversation", me.name, **{"with": other.name, "state": "start"})
 
     def _converse(self, ctx: TickContext, out: TickOutcome) -> None:
@@ -289,23 +290,23 @@ class Scheduler:
         action = mind.state.action
         duration = action.end_tick - action.start_tick if action else 0
         out.log(tick, "action", mind.name, description=started.description,
-                pictogram=started.pictogram, address=started.address, start_tick=tick,
+                pictogram=started.pictogram, address=str(started.address), start_tick=tick,
                 duration=duration)
         if started.object_state:
-            address = Address.parse(started.address)
+            address = started.address
             if address in self.objects:
                 self.objects[address] = started.object_state
-                out.log(tick, "object_state", mind.name, address=started.address,
+                out.log(tick, "object_state", mind.name, address=str(address),
                         state=started.object_state)
 
     def _release_object(self, tick: int, mind: Mind, out: TickOutcome) -> None:
         action = mind.state.action
         if action is None:
             return
-        address = Address.parse(action.address)
+        address = action.address
         if address in self.objects and self.objects[address] != self.objects.idle_state(address):
             self.objects.reset(address)
-            out.log(tick, "object_state", mind.name, address=action.address,
+            out.log(tick, "object_state", mind.name, address=str(address),
                     state=self.objects[address])
 
     def _speaker(self, talk: ActiveConversation) -> int:

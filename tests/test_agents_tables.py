@@ -107,7 +107,9 @@ def test_the_cognition_state_round_trips_through_the_state_column(engine: Engine
         day_plan=[ScheduledActivity(420, 60, "open the cafe")],
         schedule=[ScheduledActivity(420, 30, "unlock the door"),
                   ScheduledActivity(450, 30, "brew the coffee")],
-        action=CurrentAction("unlocking the door", "town:Hobbs Cafe:cafe:door", 100, 130, "🔑"),
+        action=CurrentAction("unlocking the door", Address.parse("town:Hobbs Cafe:cafe:door"),
+                             100, 130, "🔑"),
+        chunk_place=Address.parse("town:Hobbs Cafe:cafe"),
         conversation=Conversation(7, "Klaus Mueller", "Isabella Rodriguez", 95, "Klaus Mueller"),
         cooldowns={"Klaus Mueller": 500}, importance_since_reflection=12.5)
     with Session(engine) as session:
@@ -119,6 +121,8 @@ def test_the_cognition_state_round_trips_through_the_state_column(engine: Engine
         loaded = session.get(AgentRow, row_id)
         assert loaded is not None
         assert isinstance(loaded.state["tile"], list)  # JSON made the tuples lists
+        assert loaded.state["action"]["address"] == "town:Hobbs Cafe:cafe:door"  # as text
+        assert loaded.state["chunk_place"] == "town:Hobbs Cafe:cafe"
         assert AgentState.from_json(loaded.state) == state
 
 

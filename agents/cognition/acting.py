@@ -154,7 +154,7 @@ def start_action(mind: Mind, ctx: TickContext, description: str, place: Address,
         mind.fell_back("unreachable_place")
         path = []
     mind.state.path = list(path)
-    mind.state.action = CurrentAction(description=description, address=str(place),
+    mind.state.action = CurrentAction(description=description, address=place,
                                       start_tick=ctx.tick, end_tick=max(end_tick, ctx.tick + 1),
                                       pictogram=pictogram, reaction=reaction, sleep=sleep)
     return pictogram

@@ -39,7 +39,7 @@ class ActionStarted:
     """What the world must change because an action started: the object's new state."""
 
     description: str
-    address: str
+    address: Address
     pictogram: str
     object_state: str | None
 
@@ -120,19 +120,19 @@ def next_action(mind: Mind, ctx: TickContext) -> Step[ActionStarted]:
         if activity_at(state.actions, minute) is None or state.chunk_place is None:
             yield from decompose_chunk(mind, ctx, chunk)
         step = activity_at(state.actions, minute) or chunk
-        place = Address.parse(state.chunk_place or f"{ctx.town.world}:{mind.persona.home}")
+        place = state.chunk_place or Address.parse(f"{ctx.town.world}:{mind.persona.home}")
     target = yield from choose_object(mind, ctx, place, step.description)
     new_state = yield from object_state(mind, ctx, target, step.description)
     pictogram = yield from start_action(mind, ctx, step.description, target,
                                         ctx.tick_at_minute(step.end_minute))
-    return ActionStarted(step.description, str(target), pictogram, new_state)
+    return ActionStarted(step.description, target, pictogram, new_state)
 
 
 def decompose_chunk(mind: Mind, ctx: TickContext, chunk: ScheduledActivity) -> Step[None]:
     """Choose where the chunk happens and split it into 5-15 minute actions."""
     state = mind.state
     place = yield from choose_arena(mind, ctx, chunk.description)
-    state.chunk_place = str(place)
+    state.chunk_place = place
     around = [f"{format_clock(c.start_minute)} {c.description}" for c in state.schedule
               if abs(c.start_minute - chunk.start_minute) <= 120 and c is not chunk]
     request = sampled(mind, ctx, decompose_request(
@@ -180,7 +180,7 @@ def go_to_bed(mind: Mind, ctx: TickContext) -> Step[ActionStarted]:
     if state.plan_day is not None and state.schedule:
         state.yesterday = "; ".join(item.description for item in state.schedule[:8])
     state.schedule, state.actions, state.chunk_place = [], [], None
-    return ActionStarted(SLEEPING, str(target), pictogram, None)
+    return ActionStarted(SLEEPING, target, pictogram, None)
 
 
 def _awake_hours(mind: Mind, minute: int) -> bool:

@@ -19,7 +19,6 @@ from agents.prompts.react import (
     reacts,
 )
 from agents.steps import Step, choose, generate
-from world.address import Address
 from world.perception import WorldEvent
 
 REACT_IMPORTANCE = 6
@@ -67,9 +66,8 @@ def consider(mind: Mind, ctx: TickContext, events: Sequence[WorldEvent],
     except PromptParseError:
         mind.fell_back(request.tag)
         return None
-    place = event.address if isinstance(event.address, Address) else Address.parse(
-        str(event.address))
+    place = event.address
     pictogram = yield from start_action(mind, ctx, reaction.description, place,
                                         ctx.tick + ctx.ticks_for(reaction.duration),
                                         reaction=True)
-    return ActionStarted(reaction.description, str(place), pictogram, None)
+    return ActionStarted(reaction.description, place, pictogram, None)

@@ -115,7 +115,7 @@ class RunView:
     def context(self, tick: int) -> TickContext:
         """The time of `tick`; residents where the run left them (interviews read only the time)."""
         residents = {m.name: Neighbour(m.name, m.state.tile, m.activity(),
-                                       m.state.action.address if m.state.action else "",
+                                       m.state.action.address if m.state.action else None,
                                        m.state.asleep, m.state.conversation is not None)
                      for m in self.minds.values()}
         clock = self.stored.clock
