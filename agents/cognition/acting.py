@@ -74,8 +74,9 @@ def _named_sector(activity: str, sectors: Sequence[str], home: str,
 def choose_arena(mind: Mind, ctx: TickContext, activity: str) -> Step[Address]:
     """The sector and arena (from what the agent knows) where `activity` happens."""
     places = mind.places
-    home = Address.parse(f"{ctx.town.world}:{mind.persona.home}")
-    workplace = (mind.persona.workplace or "").split(":")[0]
+    home = ctx.town.resolve(mind.persona.home)
+    work = ctx.town.resolve(mind.persona.workplace) if mind.persona.workplace else None
+    workplace = work.sector or "" if work else ""
     sectors = places.sectors()
     sector = sectors[0] if sectors else home.sector
     if len(sectors) > 1:
@@ -116,7 +117,8 @@ def choose_object(mind: Mind, ctx: TickContext, arena: Address, activity: str) -
         index = named_option(activity, objects)
         if index is None:
             request = location.object_request(
-                agent=mind.name, home=mind.persona.home.split(":")[0], activity=activity,
+                agent=mind.name, home=str(ctx.town.resolve(mind.persona.home).sector),
+                activity=activity,
                 arena=f"the {arena.arena} of {arena.sector}", options=objects,
                 workplace=mind.persona.workplace or "")
             answer = yield from choose(request)

@@ -120,7 +120,7 @@ def next_action(mind: Mind, ctx: TickContext) -> Step[ActionStarted]:
         if activity_at(state.actions, minute) is None or state.chunk_place is None:
             yield from decompose_chunk(mind, ctx, chunk)
         step = activity_at(state.actions, minute) or chunk
-        place = state.chunk_place or Address.parse(f"{ctx.town.world}:{mind.persona.home}")
+        place = state.chunk_place or ctx.town.resolve(mind.persona.home)
     target = yield from choose_object(mind, ctx, place, step.description)
     new_state = yield from object_state(mind, ctx, target, step.description)
     pictogram = yield from start_action(mind, ctx, step.description, target,
@@ -169,7 +169,7 @@ def improvise(mind: Mind, ctx: TickContext) -> Step[tuple[str, int]]:
 
 def go_to_bed(mind: Mind, ctx: TickContext) -> Step[ActionStarted]:
     """Walk to the bed at home and sleep until the next waking time."""
-    home = Address.parse(f"{ctx.town.world}:{mind.persona.home}")
+    home = ctx.town.resolve(mind.persona.home)
     bed = Address(home.world, home.sector, home.arena, "bed")
     target = bed if bed in ctx.town else home
     wake = mind.persona.wake_minute
