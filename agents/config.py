@@ -22,8 +22,6 @@ class CognitionConfig:
     reflection_recent: int = 100
     reflection_questions: int = 3
     reflection_insights: int = 5
-    vision_radius: int = 8
-    attention_bandwidth: int = 8
     retention: int = 8
     max_rounds: int = 8
     cooldown_minutes: int = 120

@@ -17,7 +17,7 @@ from agents.context import TickContext
 from agents.memory import MemoryRecord, MemoryStream, NewMemory
 from agents.persona import Persona
 from agents.requests import Choose, ChooseResult, Embed, EmbedResult, Rate, RateResult
-from agents.state import AgentState
+from agents.state import SLEEPING, AgentState, talking_with
 from agents.steps import Step, embed
 from agents.tables import MemoryKind
 from world.spatial_memory import SpatialMemory
@@ -85,9 +85,9 @@ class Mind:
 
     def activity(self) -> str:
         if self.state.asleep:
-            return "sleeping"
+            return SLEEPING
         if self.state.conversation is not None:
-            return f"talking with {self.state.conversation.partner}"
+            return talking_with(self.state.conversation.partner)
         return self.state.action.description if self.state.action else "idle"
 
     def remember(self, ctx: TickContext, kind: MemoryKind, texts: Sequence[str],

@@ -36,6 +36,15 @@ def activity_at(items: list[ScheduledActivity], minute: int) -> ScheduledActivit
     return None
 
 
+SLEEPING = "sleeping"
+"""The activity of a resident in bed: its action's description and what others see."""
+
+
+def talking_with(partner: str) -> str:
+    """The activity of a resident in a conversation with `partner`."""
+    return f"talking with {partner}"
+
+
 @dataclass(slots=True)
 class CurrentAction:
     description: str

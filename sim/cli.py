@@ -14,7 +14,6 @@ import sys
 from collections.abc import Callable, Sequence
 
 EXIT_BAD_INPUT = 2
-EXIT_NOT_BUILT = 3
 
 # subcommand -> "module:function" taking the parsed arguments and returning an exit code.
 HANDLERS: dict[str, str] = {
@@ -29,8 +28,6 @@ HANDLERS: dict[str, str] = {
     "fork": "sim.commands.fork:main",
     "ablate": "sim.commands.ablate:main",
 }
-
-NOT_BUILT: dict[str, str] = {}
 
 TIME_HELP = 'a tick number or a game time "YYYY-MM-DD HH:MM"'
 MODEL_HELP = ("default (the embedded model), quality (the larger embedded one), fake "
@@ -147,10 +144,6 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command in NOT_BUILT and args.command not in HANDLERS:
-        print(f"python -m sim {args.command}: not built yet: {NOT_BUILT[args.command]}",
-              file=sys.stderr)
-        return EXIT_NOT_BUILT
     try:
         return _handler(args.command)(args)
     except KeyboardInterrupt:

@@ -62,6 +62,15 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def engine_of(sessions: sessionmaker[Session]) -> Engine:
+    """The engine that `session_factory` bound `sessions` to (no connection is opened)."""
+    with sessions() as session:
+        bind = session.get_bind()
+    if not isinstance(bind, Engine):
+        raise TypeError(f"sessions are bound to a {type(bind).__name__}, not an engine")
+    return bind
+
+
 def run_metadata() -> list[MetaData]:
     """The metadata of every package's tables that a run file holds."""
     metadatas: list[MetaData] = []

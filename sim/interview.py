@@ -18,7 +18,7 @@ from agents.tables import MemoryKind
 from sim.batching import drive
 from sim.config import open_town
 from sim.models.base import LanguageModel
-from sim.residents import load_minds
+from sim.residents import load_minds, perceiver_for
 from sim.runfile import RunQueryError, StoredRun, opened_run
 from sim.scheduler import Scheduler
 from world.objects import ObjectStates
@@ -51,6 +51,7 @@ def answer_questions(db: str | Path, questions: Sequence[tuple[str, str]], model
     ids = {mind.name: agent_id for agent_id, mind in minds.items()}
     # Only for its TickContext: the time, and the residents as each sees the others.
     scheduler = Scheduler(town, stored.clock, minds, model, ObjectStates(town), {},
+                          perceiver=perceiver_for(stored.scenario, town),
                           run_seed=stored.seed, next_conversation_id=0)
     ctx = scheduler.context(stored.last_tick or 0)
     answers = drive(model, {i: interview(minds[ids[name]], ctx, question, kinds)

@@ -24,8 +24,16 @@ from agents.steps import Step
 from agents.tables import AgentRow, MemoryKind
 from sim.config import Scenario
 from sim.config.scenario import Resident
+from world.perception import Perceiver
 from world.spatial_memory import SpatialMemory
 from world.town import Town
+
+
+def perceiver_for(scenario: Scenario, town: Town) -> Perceiver:
+    """What residents notice, by the scenario's `[perception]` settings (one for all)."""
+    p = scenario.perception
+    return Perceiver(town, vision_radius=p.vision_radius,
+                     attention_bandwidth=p.attention_bandwidth, retention=p.retention)
 
 
 def cognition_config(scenario: Scenario) -> CognitionConfig:
@@ -43,8 +51,6 @@ def cognition_config(scenario: Scenario) -> CognitionConfig:
         reflection_recent=scenario.reflection.recent_records,
         reflection_questions=scenario.reflection.questions,
         reflection_insights=scenario.reflection.insights,
-        vision_radius=scenario.perception.vision_radius,
-        attention_bandwidth=scenario.perception.attention_bandwidth,
         retention=scenario.perception.retention,
         max_rounds=scenario.conversation.max_rounds,
         cooldown_minutes=scenario.conversation.cooldown_minutes,

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from agents.context import TickContext
 from agents.mind import FallbackCounter, Mind
-from agents.state import CurrentAction
+from agents.prompts.pictogram import SLEEP_EMOJI
+from agents.state import SLEEPING, CurrentAction
 from agents.tables import ConversationRow, MemoryRow, UtteranceRow
 from replays.event_log import EventLogWriter
 from replays.events import LogEvent
@@ -28,12 +29,24 @@ from replays.frame import Frame
 from replays.reader import EventLogReader
 from sim.batching import drive
 from sim.config import Scenario, open_town
-from sim.db import RunFileError, open_run, session_factory
+from sim.db import RunFileError, engine_of, open_run, session_factory
 from sim.models.base import LanguageModel
 from sim.models.cache import CachingModel
 from sim.models.recording import RecordingModel
-from sim.residents import create_agents, load_minds, save_minds, seed_memories
-from sim.scheduler import ActiveConversation, InjectedEvent, Scheduler, TickOutcome
+from sim.residents import (
+    create_agents,
+    load_minds,
+    perceiver_for,
+    save_minds,
+    seed_memories,
+)
+from sim.scheduler import (
+    INJECTED_EVENT_MINUTES,
+    ActiveConversation,
+    InjectedEvent,
+    Scheduler,
+    TickOutcome,
+)
 from sim.tables import InboxItem, InboxKind, Run, RunStatus
 from world.objects import ObjectStates
 from world.town import Town
@@ -127,9 +140,10 @@ class RunSession:
             last_tick = run.last_tick
         frame = Frame()
         if last_tick is not None:
-            frame = EventLogReader(sessions.kw["bind"]).frame_at(last_tick)
+            frame = EventLogReader(engine_of(sessions)).frame_at(last_tick)
         objects = ObjectStates.from_json(town, frame.object_states)
         scheduler = Scheduler(town, scenario.clock, minds, model, objects, conversations,
+                              perceiver=perceiver_for(scenario, town),
                               run_seed=seed, next_conversation_id=next_conversation)
         session_run = cls(url, sessions, scenario, town, recorder, model, minds, scheduler,
                           frame, last_tick, fallbacks)
@@ -206,7 +220,7 @@ class RunSession:
                 whispers.setdefault(self.scheduler.by_name[item.agent], []).append(item.text)
             elif item.kind == InboxKind.EVENT and item.place:
                 address = self.town.resolve(item.place)
-                until = tick + self.clock.ticks_for_minutes(30)
+                until = tick + self.clock.ticks_for_minutes(INJECTED_EVENT_MINUTES)
                 injected.append(InjectedEvent(item.text, address, until))
         return whispers, injected, ids
 
@@ -242,7 +256,7 @@ class RunSession:
             session.scalars(select(Run)).one().status = status
 
     def close(self) -> None:
-        self.sessions.kw["bind"].dispose()
+        engine_of(self.sessions).dispose()
 
 
 def _tuck_in(mind: Mind, ctx: TickContext) -> None:
@@ -252,8 +266,8 @@ def _tuck_in(mind: Mind, ctx: TickContext) -> None:
     minutes = 0 if awake_now else (wake - now) % (24 * 60)
     home = ctx.town.resolve(mind.persona.home)
     mind.state.asleep = True
-    mind.state.action = CurrentAction("sleeping", home, 0, ctx.ticks_for(minutes)
-                                      if minutes else 0, "\U0001f634", sleep=True)
+    mind.state.action = CurrentAction(SLEEPING, home, 0, ctx.ticks_for(minutes)
+                                      if minutes else 0, SLEEP_EMOJI, sleep=True)
 
 
 def _open_conversations(session: Session,

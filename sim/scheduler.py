@@ -24,7 +24,8 @@ from agents.context import Neighbour, TickContext
 from agents.memory import MemoryRecord
 from agents.mind import Mind
 from agents.prompts.converse import Line
-from agents.state import Conversation, CurrentAction
+from agents.prompts.pictogram import TALK_EMOJI
+from agents.state import Conversation, CurrentAction, talking_with
 from agents.steps import Step
 from replays.events import LogEvent
 from sim.batching import drive
@@ -37,6 +38,7 @@ from world.perception import Perceiver, WorldEvent
 from world.town import Town
 
 INJECTED_EVENT_MINUTES = 30
+"""How long a user's world event stays visible, in game minutes."""
 
 K = TypeVar("K", bound=int)
 T = TypeVar("T")
@@ -79,17 +81,14 @@ class TickOutcome:
 class Scheduler:
     def __init__(self, town: Town, clock: Clock, minds: dict[int, Mind], model: LanguageModel,
                  objects: ObjectStates, conversations: dict[int, ActiveConversation],
-                 *, run_seed: int, next_conversation_id: int) -> None:
+                 *, perceiver: Perceiver, run_seed: int, next_conversation_id: int) -> None:
         self.town, self.clock, self.minds, self.model = town, clock, minds, model
         self.objects = objects
         self.conversations = conversations
         self.run_seed = run_seed
         self.next_conversation_id = next_conversation_id
         self.pathfinder = Pathfinder(town)
-        config = next(iter(minds.values())).config
-        self.perceiver = Perceiver(town, vision_radius=config.vision_radius,
-                                   attention_bandwidth=config.attention_bandwidth,
-                                   retention=config.retention)
+        self.perceiver = perceiver
         self.injected: list[InjectedEvent] = []
         self.by_name = {mind.name: agent_id for agent_id, mind in minds.items()}
 
@@ -223,9 +222,9 @@ class Scheduler:
         for me, other in ((a, b), (b, a)):
             me.state.conversation = Conversation(talk.id, other.name, a.name, tick, turn=a.name)
             me.state.path = []
-            me.state.action = CurrentAction(f"talking with {other.name}",
+            me.state.action = CurrentAction(talking_with(other.name),
                                             self.town.address_at(me.state.tile), tick, tick + 1,
-                                            "\U0001f4ac")
+                                            TALK_EMOJI)
             out.log(tick, "conversation", me.name, **{"with": other.name, "state": "start"})
 
     def _converse(self, ctx: TickContext, out: TickOutcome) -> None:

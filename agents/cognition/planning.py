@@ -25,12 +25,11 @@ from agents.prompts.hourly_schedule import (
 )
 from agents.prompts.react import parse_reaction, reaction_request
 from agents.requests import Generate
-from agents.state import ScheduledActivity, activity_at
+from agents.state import SLEEPING, ScheduledActivity, activity_at
 from agents.steps import Step, generate
 from agents.tables import MemoryKind
 from world.address import Address
 
-SLEEPING = "sleeping"
 IMPROVISED_MINUTES = 30
 
 

@@ -34,6 +34,10 @@ PICTOGRAMS: tuple[Pictogram, ...] = tuple(Pictogram(name, emoji) for name, emoji
     ("rest", "\U0001f6cb\ufe0f"), ("medicine", "\U0001f48a"), ("plan", "\U0001f4cb"),
 ))
 NAMES: tuple[str, ...] = tuple(p.name for p in PICTOGRAMS)
+SLEEP_EMOJI = PICTOGRAMS[NAMES.index("sleep")].emoji
+"""Over a resident put to bed by the run itself (no model asked)."""
+TALK_EMOJI = PICTOGRAMS[NAMES.index("talk")].emoji
+"""Over a resident in a conversation (no model asked)."""
 
 SYSTEM = ("You pick the icon that best shows what a person is doing. The icons are: "
           + ", ".join(NAMES) + ". Answer with one icon name.")

@@ -11,6 +11,7 @@ from typing import Final
 
 import pygame
 
+from agents.state import talking_with
 from replays.frame import AgentFrame
 from replays.timescale import TimeScale, has_dates
 from replays.viewer.details import AgentDetails
@@ -142,7 +143,7 @@ def _now(column: _Column, agent: AgentFrame | None) -> None:
         return
     state = "asleep" if agent.asleep else "awake"
     if agent.talking_to:
-        state += f", talking with {agent.talking_to}"
+        state += f", {talking_with(agent.talking_to)}"
     column.text(state[0].upper() + state[1:], size=SMALL, colour=PANEL_MUTED)
     action = agent.action or "nothing in particular"
     face = pictogram_font(agent.pictogram, 22) if agent.pictogram else None

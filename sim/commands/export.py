@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from sim.db import engine_of
 from sim.runfile import opened_run
 
 
@@ -18,7 +19,7 @@ def main(args: argparse.Namespace) -> int:
         clock = stored.clock
         first = clock.parse_target(args.from_) if args.from_ else None
         last = clock.parse_target(args.to) if args.to else None
-        frames = export_run(sessions.kw["bind"], stored.town(), Path(args.out), first, last,
+        frames = export_run(engine_of(sessions), stored.town(), Path(args.out), first, last,
                             progress=True, scale=clock)
     print(f"wrote {frames} frames to {args.out}", file=sys.stderr)
     return 0

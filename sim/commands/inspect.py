@@ -6,6 +6,7 @@ import argparse
 import json
 import textwrap
 
+from agents.state import talking_with
 from sim.inspect import Inspection, MemoryLine, Overview, PlanLine, ResidentView, inspect_run
 
 LABEL = 14
@@ -108,7 +109,7 @@ def _merged_plan(plan: list[PlanLine]) -> list[str]:
 
 def _action(r: ResidentView, today: str) -> str:
     if r.talking_with is not None:
-        return f"talking with {r.talking_with}"
+        return talking_with(r.talking_with)
     if r.action is None:
         return "nothing under way"
     span = (f" ({_when(r.action_since, today)}-{_when(r.action_until, today)})"

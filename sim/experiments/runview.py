@@ -27,7 +27,7 @@ from replays.events import LogEvent
 from replays.frame import Frame
 from replays.reader import EventLogReader
 from sim.config import Scenario, open_town
-from sim.db import open_run
+from sim.db import engine_of, open_run
 from sim.residents import load_minds
 from sim.runfile import StoredRun, opened_run
 from sim.tables import ModelCall
@@ -94,7 +94,7 @@ class RunView:
                            ModelCall.prompt_tokens, ModelCall.completion_tokens,
                            ModelCall.latency_s).order_by(ModelCall.id))]
                 session.rollback()
-            reader = EventLogReader(sessions.kw["bind"])
+            reader = EventLogReader(engine_of(sessions))
             self.events: list[LogEvent] = reader.events_between(
                 0, self.last_tick, kinds=LOGGED_KINDS)
         self.pathfinder = Pathfinder(self.town)
