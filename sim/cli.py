@@ -1,7 +1,7 @@
 """`python -m sim`: the one command line of the project.
 
-Subcommand names and flags are a contract with users (see DESIGN.md, "The user
-interface"). Handlers are imported lazily so `--help` answers without loading
+Subcommand names and flags are a contract with users (the README's "Using it"
+documents them). Handlers are imported lazily so `--help` answers without loading
 torch. Bad input ends in one line on stderr and a non-zero exit; `--debug`
 shows the traceback instead.
 """

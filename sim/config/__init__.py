@@ -2,7 +2,7 @@
 
 A scenario is a TOML file validated by pydantic. Unknown keys are errors, so a
 typo never silently falls back to a default, and every constant of the agent
-architecture (DESIGN.md) is a field whose default is the paper's value. Bad
+architecture (Park et al. 2023) is a field whose default is the paper's value. Bad
 input raises `ScenarioError` with one line, "FILE: FIELD.PATH: problem".
 Places are written below the world ("Hobbs Cafe:cafe"); whether they exist is
 checked against the loaded map by `check_against_town`.

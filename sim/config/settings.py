@@ -1,6 +1,6 @@
 """The tunable constants of the agent architecture, one section per module.
 
-Every default is the paper's value (DESIGN.md, "The agent architecture");
+Every default is the paper's value (Park et al. 2023, "Generative Agents");
 where the original code differs, the docstring says how to reach its value.
 A scenario file overrides them per section, e.g. `[retrieval] top_k = 20`.
 """
