@@ -28,7 +28,11 @@ class CognitionConfig:
     chunk_minutes: int = 60
     action_min_minutes: int = 5
     action_max_minutes: int = 15
-    summary_refresh_hours: float = 24.0
+    react_importance: int = 6
+    conversation_memories: int = 4
+    reflection_memories: int = 8
+    interview_memories: int = 8
+    intentions_kept: int = 5
     temperature: float = 0.7
     top_p: float = 0.95
     max_tokens: dict[str, int] = field(default_factory=dict)

@@ -57,7 +57,11 @@ def cognition_config(scenario: Scenario) -> CognitionConfig:
         chunk_minutes=scenario.planning.chunk_minutes,
         action_min_minutes=scenario.planning.action_min_minutes,
         action_max_minutes=scenario.planning.action_max_minutes,
-        summary_refresh_hours=scenario.memory.summary_refresh_hours,
+        react_importance=scenario.perception.react_importance,
+        conversation_memories=scenario.conversation.memories_recalled,
+        reflection_memories=scenario.reflection.records_per_question,
+        interview_memories=scenario.memory.interview_memories,
+        intentions_kept=scenario.memory.intentions_kept,
         temperature=scenario.model.temperature, top_p=scenario.model.top_p,
         max_tokens=scenario.model.max_tokens.model_dump())
 

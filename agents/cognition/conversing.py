@@ -52,7 +52,7 @@ def can_talk(mind: Mind, ctx: TickContext, other: Neighbour) -> bool:
 
 def decide_to_talk(mind: Mind, ctx: TickContext, other: Neighbour) -> Step[bool]:
     """Whether to start talking to `other`, from what the agent remembers of them."""
-    (memories,) = yield from mind.recall(ctx, [other.name], k=4)
+    (memories,) = yield from mind.recall(ctx, [other.name], k=mind.config.conversation_memories)
     here = ctx.town.address_at(mind.state.tile)
     request = talk_decision_request(
         agent=mind.name, persona=mind.persona_text(), time=ctx.clock,
@@ -75,7 +75,7 @@ def take_turn(mind: Mind, ctx: TickContext, partner: str,
         # Unreadable: talk on; max_rounds still ends the conversation.
         if is_yes(mind.option(end, decision, fallback=YES_NO.index("no"))):
             return Turn(None)
-    (memories,) = yield from mind.recall(ctx, [partner], k=4)
+    (memories,) = yield from mind.recall(ctx, [partner], k=mind.config.conversation_memories)
     here = ctx.town.address_at(mind.state.tile)
     request = utterance_request(
         agent=mind.name, persona=mind.persona_text(), partner=partner,

@@ -13,8 +13,6 @@ from agents.prompts.interview import interview_request, parse_interview_answer
 from agents.steps import Step, generate
 from agents.tables import MemoryKind
 
-INTERVIEW_MEMORIES = 8
-
 
 def interview(mind: Mind, ctx: TickContext, question: str,
               kinds: Sequence[MemoryKind] | None = None) -> Step[str]:
@@ -22,8 +20,8 @@ def interview(mind: Mind, ctx: TickContext, question: str,
 
     `kinds` restricts the memories the answer may use (interview-time ablation).
     """
-    (memories,) = yield from mind.recall(ctx, [question], k=INTERVIEW_MEMORIES, kinds=kinds,
-                                         touch=False)
+    (memories,) = yield from mind.recall(ctx, [question], k=mind.config.interview_memories,
+                                         kinds=kinds, touch=False)
     request = interview_request(agent=mind.name, persona=mind.persona_text(),
                                 time=f"{ctx.date}, {ctx.clock}",
                                 question=question, memories=[m.description for m in memories])
@@ -37,5 +35,5 @@ def interview(mind: Mind, ctx: TickContext, question: str,
 
 def whisper(mind: Mind, ctx: TickContext, thought: str) -> Step[list[MemoryRecord]]:
     """Plant a thought: a memory the agent holds as its own, and an intention for its plans."""
-    mind.state.intentions = [*mind.state.intentions, thought][-5:]
+    mind.state.intentions = [*mind.state.intentions, thought][-mind.config.intentions_kept:]
     return (yield from remember_rated(mind, ctx, MemoryKind.THOUGHT, [thought]))

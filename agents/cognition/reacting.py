@@ -21,7 +21,6 @@ from agents.prompts.react import (
 from agents.steps import Step, choose, generate
 from world.perception import WorldEvent
 
-REACT_IMPORTANCE = 6
 """An observation at least this important is worth asking whether to drop the plan."""
 
 
@@ -45,7 +44,8 @@ def consider(mind: Mind, ctx: TickContext, events: Sequence[WorldEvent],
                 return TalkTo(other.name)
             break
     notable = [(event, record) for event, record in zip(events, records, strict=False)
-               if record.importance >= REACT_IMPORTANCE and event.subject not in ctx.residents]
+               if record.importance >= mind.config.react_importance
+               and event.subject not in ctx.residents]
     if not notable:
         return None
     event, _ = notable[0]

@@ -47,7 +47,7 @@ def reflect(mind: Mind, ctx: TickContext) -> Step[list[MemoryRecord]]:
     except PromptParseError:
         mind.fell_back(request.tag)
         return []
-    found = yield from mind.recall(ctx, questions, k=8)
+    found = yield from mind.recall(ctx, questions, k=mind.config.reflection_memories)
     asked = [(question, records) for question, records in zip(questions, found, strict=True)
              if records]
     requests: list[ModelRequest] = [

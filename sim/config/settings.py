@@ -45,9 +45,15 @@ class Modules(Strict):
 
 
 class MemorySettings(Strict):
-    """The memory stream; the cached summary description heads most prompts."""
+    """How much of the memory stream a user's interview and whispers use.
 
-    summary_refresh_hours: float = Field(24.0, gt=0)
+    An interview answers from the `interview_memories` records retrieved for the
+    question; an agent keeps its `intentions_kept` newest whispered thoughts as
+    intentions for its plans. (The summary description is rewritten once a game day.)
+    """
+
+    interview_memories: Count = 8
+    intentions_kept: Count = 5
 
 
 class RetrievalSettings(Strict):
@@ -71,33 +77,41 @@ class RetrievalSettings(Strict):
 class ReflectionSettings(Strict):
     """Reflect when the importance summed since the last reflection reaches `threshold`.
 
-    From the `recent_records` newest records, ask `questions` questions, then
-    `insights` insights per question. The original 25-agent run used 250.
+    From the `recent_records` newest records, ask `questions` questions, retrieve
+    `records_per_question` records for each, then ask `insights` insights per question.
+    The original 25-agent run used a threshold of 250.
     """
 
     threshold: Count = 150
     recent_records: Count = 100
     questions: Count = 3
     insights: Count = 5
+    records_per_question: Count = 8
 
 
 class PerceptionSettings(Strict):
-    """What an agent notices each tick.
+    """What an agent notices each tick, and what may interrupt it.
 
     Events within `vision_radius` tiles, the closest `attention_bandwidth` of
-    them, skipping those among the last `retention` already perceived.
+    them, skipping those among the last `retention` already perceived. An event
+    (not a resident) rated at least `react_importance` (1-10) is weighed for a reaction.
     """
 
     vision_radius: Count = 8
     attention_bandwidth: Count = 8
     retention: Count = 8
+    react_importance: Annotated[int, Field(ge=1, le=10)] = 6
 
 
 class ConversationSettings(Strict):
-    """At most `max_rounds` rounds; the pair then waits `cooldown_minutes` (original: 800 ticks)."""
+    """At most `max_rounds` rounds; the pair then waits `cooldown_minutes` (original: 800 ticks).
+
+    Deciding to talk and each utterance recall `memories_recalled` records about the partner.
+    """
 
     max_rounds: Count = 8
     cooldown_minutes: Annotated[int, Field(ge=0)] = 120
+    memories_recalled: Count = 4
 
 
 class PlanningSettings(Strict):
