@@ -119,13 +119,24 @@ def test_reflection_fires_exactly_at_the_threshold_and_cites_real_records(
 
 
 def test_interview_answers_without_touching_memories(tmp_path: Path) -> None:
-    run = session(tmp_path, scripted())
+    scripted_answer = scripted().respond
+    assert scripted_answer is not None
+    said = "I heard Sam Moore is running for mayor."
+
+    def respond(request: ModelRequest) -> ModelResult | None:
+        if request.kind == "generate" and request.tag == "interview":
+            return GenerateResult(said)
+        return scripted_answer(request)
+
+    run = session(tmp_path, FakeModel(respond=respond))
     run.run_until(20)
     mind = isabella(run)
     before = {r.id: mind.memory.last_accessed(r.id) for r in mind.memory.records()}
+    fallbacks = mind.fallbacks.total
     ctx = run.scheduler.context(100)
     answer = drive(run.model, {1: interview(mind, ctx, "Who is running for mayor?")})[1]
-    assert isinstance(answer, str) and answer
+    assert answer == said  # the model's answer, not the fallback line
+    assert mind.fallbacks.total == fallbacks
     assert before == {r.id: mind.memory.last_accessed(r.id) for r in mind.memory.records()}
 
 

@@ -383,7 +383,7 @@ def test_smallville_fits_the_agreed_layout() -> None:
 def test_shipped_scenarios_fit_their_maps(name: str) -> None:
     scenario = load_scenario(name)
     town = open_town(scenario)
-    assert town.path is None or Path(town.path) == scenario.map
+    assert town.path is not None and Path(town.path) == scenario.map
 
 
 def test_open_town_names_a_missing_map(tmp_path: Path) -> None:

@@ -162,7 +162,7 @@ def test_plans_one_run_per_cell_end_to_end_and_one_per_seed_at_interview(tmp_pat
     assert [(c.label, c.db.name) for c in cells] == [
         ("full-seed0", "full-seed0.sqlite"), ("no-planning-seed0", "full-seed0.sqlite"),
         ("full-seed1", "full-seed1.sqlite"), ("no-planning-seed1", "full-seed1.sqlite")]
-    assert MemoryKind.PLAN not in (cells[1].kinds or ())
+    assert cells[1].kinds is not None and MemoryKind.PLAN not in cells[1].kinds
     with pytest.raises(ExperimentError):
         plan_experiment(("full",), 0, tmp_path, at_interview=False)
 

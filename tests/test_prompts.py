@@ -325,16 +325,16 @@ def test_hourly_schedule_takes_the_activity_under_way_at_waking() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(starts=st.lists(st.integers(0, 1439), min_size=2, max_size=20),
-       window=st.tuples(st.integers(0, 1200), st.integers(5, 900)))
-def test_hourly_schedule_property(starts: list[int], window: tuple[int, int]) -> None:
-    start, length = window
-    end = min(start + length, 1440)
+@given(others=st.lists(st.integers(0, 1439), max_size=18),
+       window=st.tuples(st.integers(0, 240), st.integers(2, 180)), second=st.integers(1, 100))
+def test_hourly_schedule_property(others: list[int], window: tuple[int, int],
+                                  second: int) -> None:
+    """Any schedule with two timed lines in the day parses, and covers the day exactly."""
+    start, end = window[0] * 5, min(window[0] * 5 + window[1] * 5, 1440)
+    day = [start, start + 5 * min(second, (end - start) // 5 - 1)]  # two 5-minute slots inside
+    starts = [*day, *others]
     text = "\n".join(f"{m // 60:02d}:{m % 60:02d} activity {i}" for i, m in enumerate(starts))
-    try:
-        chunks = hourly_schedule.parse_hourly_schedule(text, start_minute=start, end_minute=end)
-    except PromptParseError:
-        return
+    chunks = hourly_schedule.parse_hourly_schedule(text, start_minute=start, end_minute=end)
     _assert_cover(chunks, start, end, 1, 60)
 
 
@@ -392,16 +392,18 @@ STEP_LINE = st.tuples(st.integers(0, 120), st.text(min_size=1, max_size=20)).map
     lambda pair: f"{pair[0]} min: {pair[1]}")
 
 
+WORDS = st.from_regex(r"[a-z]{1,10}( [a-z]{1,10}){0,3}", fullmatch=True)
+
+
 @settings(max_examples=300, deadline=None)
-@given(lines=st.lists(STEP_LINE | st.text(max_size=30), max_size=15),
+@given(step=st.tuples(st.integers(0, 120), WORDS),
+       lines=st.lists(STEP_LINE | st.text(max_size=30), max_size=15),
        start=st.integers(0, 1400), duration=st.integers(5, 240))
-def test_decomposition_covers_the_chunk_exactly(lines: list[str], start: int,
-                                                duration: int) -> None:
-    try:
-        actions = decompose.parse_decomposition("\n".join(lines), start_minute=start,
-                                                duration=duration)
-    except PromptParseError:
-        return
+def test_decomposition_covers_the_chunk_exactly(step: tuple[int, str], lines: list[str],
+                                                start: int, duration: int) -> None:
+    """Any answer with one timed step among noise parses, and covers the chunk exactly."""
+    text = "\n".join([f"{step[0]} min: {step[1]}", *lines])
+    actions = decompose.parse_decomposition(text, start_minute=start, duration=duration)
     _assert_cover(actions, start, start + duration, 5, 15)
     if duration % 5 == 0:
         assert all(a.duration % 5 == 0 for a in actions)
@@ -505,13 +507,17 @@ def test_insights_without_valid_evidence_raise() -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(text=NOISY, n_records=st.integers(1, 30))
-def test_insight_evidence_is_always_in_range(text: str, n_records: int) -> None:
-    try:
-        insights = reflect.parse_insights(text, n_records=n_records)
-    except PromptParseError:
-        return
+@given(noise=NOISY, n_records=st.integers(1, 30), cited=st.lists(st.integers(-5, 40),
+                                                                  max_size=4),
+       shown=st.integers(1, 30))
+def test_insight_evidence_is_always_in_range(noise: str, n_records: int, cited: list[int],
+                                             shown: int) -> None:
+    """An answer citing one shown record parses whatever noise follows; evidence in range."""
+    citation = ", ".join(str(n) for n in [min(shown, n_records), *cited])
+    text = f"Klaus cares about his research (because of {citation})\n{noise}"
+    insights = reflect.parse_insights(text, n_records=n_records)
     assert 1 <= len(insights) <= reflect.MAX_INSIGHTS
+    assert insights[0].text == "Klaus cares about his research"
     assert all(i.evidence and all(0 <= e < n_records for e in i.evidence) for i in insights)
 
 
