@@ -8,7 +8,9 @@ Entry point (called by `python -m sim export RUN --out ... [--from T] [--to T]`)
 
 `out` ending in `.gif` writes a GIF (Pillow), `.mp4` an H.264 video (the
 optional `video` extra: imageio-ffmpeg), anything else without a suffix (or
-an existing folder) a folder of `frame_000000.png` files. One frame per
+an existing folder) a folder of PNG frames named by tick and game time,
+`tick_000360_2023-02-13_08-00-00.png` (`tick_000360.png` without a start time),
+so that a frame can be matched to the run. One frame per
 `every` ticks from `from_tick` (default: the first logged tick) to `to_tick`
 (default: the last), both included. The caller turns game times into ticks.
 Raises `ExportError` (a ValueError with one line to show) for a bad request
@@ -28,7 +30,7 @@ from sqlalchemy import Engine
 from tqdm import tqdm
 
 from replays.reader import EventLogReader
-from replays.timescale import TickScale, TimeScale
+from replays.timescale import TickScale, TimeScale, has_dates
 from replays.viewer.camera import Camera
 from replays.viewer.details import DetailsQuery
 from replays.viewer.scene import Scene, render_frame
@@ -95,46 +97,55 @@ def export_run(
     view = ViewState(camera, Playback(first, last))
     surface = pygame.Surface(size)
 
-    def frames() -> Iterator[pygame.Surface]:
+    def frames() -> Iterator[Frame]:
         for tick in tqdm(ticks, disable=not progress, unit="frame", desc=f"export {out}"):
             view.playback.position = float(tick)
             render_frame(surface, view, reader.frame_at(tick), scene=scene)
-            yield surface
+            yield tick, surface
 
-    return writer(frames())
+    return writer(frames(), scale or TickScale())
 
 
-Writer = Callable[[Iterator[pygame.Surface]], int]
+Frame = tuple[int, pygame.Surface]
+"""A rendered tick: its number and the picture (reused from frame to frame)."""
+Writer = Callable[[Iterator[Frame], TimeScale], int]
+
+
+def frame_name(tick: int, scale: TimeScale) -> str:
+    """The PNG file of `tick`: `tick_000360_2023-02-13_08-00-00.png`, or `tick_000360.png`
+    when the scale has no start time; names sort in tick order."""
+    when = f"_{scale.time_at(tick):%Y-%m-%d_%H-%M-%S}" if has_dates(scale) else ""
+    return f"tick_{tick:06d}{when}.png"
 
 
 def _writer_for(out: Path, fps: int) -> Writer:
     """Pick the output format from `out` (checked before any rendering starts)."""
     suffix = out.suffix.lower()
     if suffix == ".gif":
-        return lambda frames: _write_gif(out, frames, fps)
+        return lambda frames, _: _write_gif(out, frames, fps)
     if suffix == ".mp4":
         try:
             import imageio_ffmpeg  # noqa: F401  (optional: the `video` extra)
         except ImportError:
             raise ExportError(VIDEO_HINT) from None
-        return lambda frames: _write_mp4(out, frames, fps)
+        return lambda frames, _: _write_mp4(out, frames, fps)
     if suffix and not out.is_dir():
         raise ExportError(f"{out}: unknown format {suffix!r} (use .gif, .mp4 or a folder)")
-    return lambda frames: _write_pngs(out, frames)
+    return lambda frames, scale: _write_pngs(out, frames, scale)
 
 
 def _to_image(surface: pygame.Surface) -> Image.Image:
     return Image.frombytes("RGB", surface.get_size(), pygame.image.tobytes(surface, "RGB"))
 
 
-def _write_gif(out: Path, frames: Iterator[pygame.Surface], fps: int) -> int:
+def _write_gif(out: Path, frames: Iterator[Frame], fps: int) -> int:
     """All frames in one looping GIF.
 
     Every frame uses the first frame's palette, so unchanged pixels stay
     identical and Pillow stores only what moved (a few KB a frame).
     """
     images: list[Image.Image] = []
-    for surface in frames:
+    for _, surface in frames:
         image = _to_image(surface)
         if images:
             images.append(image.quantize(palette=images[0], dither=Image.Dither.NONE))
@@ -147,14 +158,14 @@ def _write_gif(out: Path, frames: Iterator[pygame.Surface], fps: int) -> int:
     return len(images)
 
 
-def _write_mp4(out: Path, frames: Iterator[pygame.Surface], fps: int) -> int:
+def _write_mp4(out: Path, frames: Iterator[Frame], fps: int) -> int:
     import imageio_ffmpeg
 
     out.parent.mkdir(parents=True, exist_ok=True)
     count = 0
     encoder = None
     try:
-        for surface in frames:
+        for _, surface in frames:
             if encoder is None:
                 encoder = imageio_ffmpeg.write_frames(
                     str(out), surface.get_size(), fps=fps, codec="libx264", pix_fmt_in="rgb24",
@@ -168,9 +179,10 @@ def _write_mp4(out: Path, frames: Iterator[pygame.Surface], fps: int) -> int:
     return count
 
 
-def _write_pngs(out: Path, frames: Iterator[pygame.Surface]) -> int:
+def _write_pngs(out: Path, frames: Iterator[Frame], scale: TimeScale) -> int:
     out.mkdir(parents=True, exist_ok=True)
     count = 0
-    for count, surface in enumerate(frames, start=1):
-        pygame.image.save(surface, str(out / f"frame_{count - 1:06d}.png"))
+    for tick, surface in frames:
+        pygame.image.save(surface, str(out / frame_name(tick, scale)))
+        count += 1
     return count

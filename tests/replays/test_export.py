@@ -42,13 +42,18 @@ def test_the_whole_run_by_default_and_every_nth_tick(engine: Engine, town: Town,
         assert gif.n_frames == len(range(0, TICKS, 3))
 
 
-def test_a_folder_of_pngs(engine: Engine, town: Town, tmp_path: Path) -> None:
+def test_a_folder_of_pngs_named_by_tick_and_game_time(engine: Engine, town: Town,
+                                                      tmp_path: Path) -> None:
     out = tmp_path / "frames"
-    assert export_run(engine, town, out, 0, 4, progress=False) == 5
+    assert export_run(engine, town, out, 6, 12, progress=False, scale=CLOCK, every=3) == 3
     names = sorted(path.name for path in out.iterdir())
-    assert names == [f"frame_{i:06d}.png" for i in range(5)]
+    assert names == ["tick_000006_2023-02-13_07-01-00.png", "tick_000009_2023-02-13_07-01-30.png",
+                     "tick_000012_2023-02-13_07-02-00.png"]  # 10-second ticks from 07:00
     with Image.open(out / names[0]) as image:
         assert image.size == frame_size(town)[0]
+    bare = tmp_path / "bare"
+    assert export_run(engine, town, bare, 0, 1, progress=False) == 2
+    assert sorted(path.name for path in bare.iterdir()) == ["tick_000000.png", "tick_000001.png"]
 
 
 def test_an_mp4(engine: Engine, town: Town, tmp_path: Path) -> None:
