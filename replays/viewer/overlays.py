@@ -97,13 +97,14 @@ class Label:
 
 def draw_label(surface: pygame.Surface, placer: Placer, label: Label) -> pygame.Rect:
     """Name (with pictogram) and, if given, the current action under it."""
-    name_img = font(NAME_SIZE).render(label.name, True, LABEL_TEXT)
+    name_img = font(NAME_SIZE, text=label.name).render(label.name, True, LABEL_TEXT)
     picto_face = pictogram_font(label.pictogram, NAME_SIZE) if label.pictogram else None
     picto_img = picto_face.render(label.pictogram, True, LABEL_TEXT) if picto_face else None
     action_img = None
     if label.action:
-        text = ellipsize(font(ACTION_SIZE), label.action, ACTION_WIDTH)
-        action_img = font(ACTION_SIZE).render(text, True, ACTION_TEXT)
+        action_face = font(ACTION_SIZE, text=label.action)
+        text = ellipsize(action_face, label.action, ACTION_WIDTH)
+        action_img = action_face.render(text, True, ACTION_TEXT)
     first_width = name_img.get_width() + (picto_img.get_width() + 4 if picto_img else 0)
     width = max(first_width, action_img.get_width() if action_img else 0) + 10
     height = name_img.get_height() + (action_img.get_height() + 1 if action_img else 0) + 5
@@ -127,7 +128,7 @@ def draw_bubble(
     surface: pygame.Surface, placer: Placer, text: str, anchor: tuple[int, int]
 ) -> pygame.Rect:
     """A speech bubble above `anchor` (the top of the speaker's label), its tail pointing there."""
-    face = font(BUBBLE_SIZE)
+    face = font(BUBBLE_SIZE, text=text)
     lines = wrap(face, text, BUBBLE_WIDTH, max_lines=BUBBLE_LINES)
     line_height = face.get_linesize()
     width = max(face.size(line)[0] for line in lines) + 16
@@ -151,7 +152,8 @@ def draw_bubble(
 
 def draw_tag(surface: pygame.Surface, placer: Placer, text: str, anchor: tuple[int, int]) -> None:
     """A small warning-coloured tag for an object whose state changed ("stove: on fire")."""
-    image = font(TAG_SIZE).render(ellipsize(font(TAG_SIZE), text, 220), True, LABEL_TEXT)
+    face = font(TAG_SIZE, text=text)
+    image = face.render(ellipsize(face, text, 220), True, LABEL_TEXT)
     rect = image.get_rect().inflate(10, 5)
     rect.midbottom = anchor
     rect = placer.place(rect)

@@ -64,7 +64,7 @@ class _Column:
 
     def text(self, text: str, *, size: int = BODY, colour: tuple[int, int, int] = PANEL_TEXT,
              indent: int = 0, max_lines: int | None = None, gap: int = 4) -> None:
-        face = font(size)
+        face = font(size, text=text)
         for line in wrap(face, text, self.inner - indent, max_lines):
             self.surface.blit(face.render(line, True, colour), (PAD + indent, self.y))
             self.y += face.get_linesize()
@@ -88,9 +88,11 @@ def layout_panel(width: int, details: AgentDetails | None, agent: AgentFrame | N
     name = details.name if details is not None else "?"
     sprite = resident_sprite(look, 44, agent.asleep if agent else False)
     column.surface.blit(sprite, (PAD, column.y))
-    column.surface.blit(font(32).render(name, True, PANEL_TEXT), (PAD + 56, column.y + 6))
+    column.surface.blit(font(32, text=name).render(name, True, PANEL_TEXT),
+                        (PAD + 56, column.y + 6))
     if details is not None and details.headline:
-        column.surface.blit(font(SMALL).render(details.headline, True, PANEL_MUTED),
+        headline = font(SMALL, text=details.headline).render(details.headline, True, PANEL_MUTED)
+        column.surface.blit(headline,
                             (PAD + 56, column.y + 34))
     column.y += sprite.get_height() + 6
     if details is not None and details.traits:

@@ -1,13 +1,17 @@
 """Colours, fonts and text helpers shared by everything the viewer draws.
 
 Text uses pygame's default font (it ships with pygame, so it looks the same
-everywhere); pictograms, usually emoji, are drawn with the first installed
+everywhere); text with glyphs it lacks (a resident named in Chinese, Japanese or
+Korean) uses Noto Sans CJK from the `noto-cjk-sans-jp-regular` package, a project
+dependency, and falls back to the default font (missing glyphs as boxes) when that
+is not installed. Pictograms, usually emoji, are drawn with the first installed
 font that has their glyphs, and left out when none has.
 """
 
 from __future__ import annotations
 
-from functools import cache
+import importlib
+from functools import cache, lru_cache
 from typing import Final
 
 import pygame
@@ -30,6 +34,9 @@ BUBBLE_EDGE: Final[Colour] = (70, 74, 84)
 ALERT_BG: Final[Colour] = (214, 84, 46)
 MAP_BACKDROP: Final[Colour] = (30, 33, 38)
 
+# Packages whose FONT_PATH is tried, in order, for text pygame's default font lacks glyphs for.
+TEXT_FONT_PACKAGES: Final[tuple[str, ...]] = ("noto_cjk_sans_jp_regular",)
+
 # Fonts tried for pictograms, in order, when pygame's default font lacks a glyph.
 SYMBOL_FONTS: Final[tuple[str, ...]] = (
     "notoemoji", "segoeuiemoji", "segoeuisymbol", "symbola", "dejavusans",
@@ -40,16 +47,40 @@ def _ensure_fonts() -> None:
     """Start the font modules; after a `pygame.quit()` cached fonts are dead, so drop them."""
     if pygame.font.get_init() and pygame.freetype.get_init():
         return
-    for cached in (_font, _glyph_checker, _pictogram_font):
+    for cached in (_font, _font_at, _glyph_checker, _has_glyphs, _pictogram_font):
         cached.cache_clear()
     pygame.font.init()
     pygame.freetype.init()
 
 
-def font(size: int, bold: bool = False) -> pygame.font.Font:
-    """pygame's default font at `size` (cached: fonts are slow to open)."""
+def font(size: int, bold: bool = False, text: str = "") -> pygame.font.Font:
+    """pygame's default font at `size` (cached: fonts are slow to open); for `text` with
+    glyphs the default lacks, the first text font (`TEXT_FONT_PACKAGES`) that has them all."""
     _ensure_fonts()
+    if not text.isascii() and not _has_glyphs(None, text):
+        for path in _text_font_paths():
+            if _has_glyphs(path, text):
+                return _font_at(path, size, bold)
     return _font(size, bold)
+
+
+@cache
+def _text_font_paths() -> tuple[str, ...]:
+    """The font files of the installed `TEXT_FONT_PACKAGES`."""
+    paths = []
+    for package in TEXT_FONT_PACKAGES:
+        try:
+            paths.append(str(importlib.import_module(package).FONT_PATH))
+        except (ImportError, AttributeError):
+            continue
+    return tuple(paths)
+
+
+@cache
+def _font_at(path: str, size: int, bold: bool) -> pygame.font.Font:
+    face = pygame.font.Font(path, size)
+    face.set_bold(bold)
+    return face
 
 
 @cache
@@ -64,6 +95,7 @@ def _glyph_checker(path: str | None) -> pygame.freetype.Font:
     return pygame.freetype.Font(path, 16)
 
 
+@lru_cache(maxsize=4096)
 def _has_glyphs(path: str | None, text: str) -> bool:
     metrics = _glyph_checker(path).get_metrics(text)
     return all(m is not None for m in metrics)
@@ -141,7 +173,7 @@ def draw_text(
     anchor: str = "topleft",
 ) -> pygame.Rect:
     """Draw one line of text anchored at `position`; returns where it went."""
-    image = font(size, bold).render(text, True, colour)
+    image = font(size, bold, text).render(text, True, colour)
     rect = image.get_rect(**{anchor: position})
     surface.blit(image, rect)
     return rect

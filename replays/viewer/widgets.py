@@ -145,7 +145,7 @@ def draw_prompt(surface: pygame.Surface, area: pygame.Rect, prompt: Prompt,
     surface.blit(hint_img, hint_img.get_rect(topright=(rect.right - 14, rect.top + 13)))
     field = pygame.Rect(rect.left + 14, rect.top + 44, rect.width - 28, 38)
     draw_card(surface, field, (250, 250, 250), radius=6)
-    face = font(26)
+    face = font(26, text=prompt.text)
     shown = ellipsize(face, prompt.text, field.width - 24) if prompt.text else ""
     text_img = face.render(shown, True, (20, 20, 24))
     surface.blit(text_img, (field.left + 10, field.centery - text_img.get_height() // 2))
@@ -158,7 +158,8 @@ def draw_prompt(surface: pygame.Surface, area: pygame.Rect, prompt: Prompt,
         return []
     if prompt.kind == "search" and prompt.searched and not prompt.hits:
         message = f"No dialogue matches {prompt.searched!r}."
-        surface.blit(font(20).render(message, True, PANEL_MUTED), (rect.left + 14, y))
+        surface.blit(font(20, text=message).render(message, True, PANEL_MUTED),
+                     (rect.left + 14, y))
         return []
     rows: list[tuple[int, pygame.Rect]] = []
     first = max(0, min(prompt.selected - RESULT_ROWS + 1, len(prompt.hits) - RESULT_ROWS))
@@ -170,9 +171,10 @@ def draw_prompt(surface: pygame.Surface, area: pygame.Rect, prompt: Prompt,
         surface.blit(when, (row.left + 6, row.top + 6))
         who = f"{hit.agent}: " if hit.agent else ""
         text_width = row.width - when.get_width() - 24
-        line = ellipsize(font(19), f"{who}{hit.snippet}", text_width)
-        surface.blit(font(19).render(line, True, PANEL_TEXT), (row.left + when.get_width() + 16,
-                                                               row.top + 6))
+        face = font(19, text=f"{who}{hit.snippet}")
+        line = ellipsize(face, f"{who}{hit.snippet}", text_width)
+        surface.blit(face.render(line, True, PANEL_TEXT), (row.left + when.get_width() + 16,
+                                                           row.top + 6))
         rows.append((i, row))
         y += 30
     return rows
