@@ -15,6 +15,7 @@ from agents.cognition.observing import observe
 from agents.cognition.planning import ActionStarted
 from agents.cognition.reacting import consider
 from agents.cognition.reflecting import reflect, should_reflect
+from agents.context import TickContext
 from agents.mind import Mind
 from agents.requests import (
     ChooseResult,
@@ -161,6 +162,16 @@ def test_an_ablated_run_writes_no_records_of_the_ablated_kind(
     assert kinds, "the ablated run still remembers something"
 
 
+def fire_at_isabella(run: RunSession) -> tuple[Mind, TickContext, WorldEvent]:
+    """Isabella at tick 20, and a stove on fire where her action is."""
+    run.run_until(20)
+    mind = isabella(run)
+    place = mind.state.action.address if mind.state.action else None
+    assert place is not None
+    event = WorldEvent("the stove", "is", "on fire", "the stove is on fire", (0, 0), place)
+    return mind, run.scheduler.context(20), event
+
+
 @pytest.mark.parametrize("can_ignore,reacts", [("yes", False), ("no", True)])
 def test_a_notable_event_is_reacted_to_only_when_it_cannot_be_ignored(
         tmp_path: Path, can_ignore: str, reacts: bool) -> None:
@@ -175,12 +186,7 @@ def test_a_notable_event_is_reacted_to_only_when_it_cannot_be_ignored(
         return scripted_answer(request)
 
     run = session(tmp_path, FakeModel(respond=respond))
-    run.run_until(20)
-    mind = isabella(run)
-    ctx = run.scheduler.context(20)
-    place = mind.state.action.address if mind.state.action else None
-    assert place is not None
-    event = WorldEvent("the stove", "is", "on fire", "the stove is on fire", (0, 0), place)
+    mind, ctx, event = fire_at_isabella(run)
     [record] = mind.remember(ctx, MemoryKind.OBSERVATION, [event.description], [9],
                              np.stack([hashed_embedding(event.description)]))
     outcome = drive(run.model, {mind.agent_id: consider(mind, ctx, [event], [record])})
@@ -207,13 +213,8 @@ def test_unreadable_decisions_take_their_fallback_and_are_counted(tmp_path: Path
         return scripted_answer(request)
 
     run = session(tmp_path, FakeModel(respond=respond))
-    run.run_until(20)
-    mind = isabella(run)
-    ctx = run.scheduler.context(20)
-    place = mind.state.action.address if mind.state.action else None
-    assert place is not None
+    mind, ctx, event = fire_at_isabella(run)
     before = dict(mind.fallbacks.by_tag)
-    event = WorldEvent("the stove", "is", "on fire", "the stove is on fire", (0, 0), place)
     [record] = drive(run.model, {0: observe(mind, ctx, [event])})[0]
     assert record.importance == 1  # the fallback rating, not the unread 10
     [record] = mind.remember(ctx, MemoryKind.OBSERVATION, [event.description], [9],
