@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
-from typing import Literal, TypeAlias
+from dataclasses import Field, asdict, dataclass, field
+from typing import ClassVar, Literal, TypeAlias
 
 import numpy as np
 
@@ -42,10 +42,11 @@ class _Request:
     """Shared behaviour of the request dataclasses (a mixin, no fields)."""
 
     __slots__ = ()
+    __dataclass_fields__: ClassVar[dict[str, Field[object]]]  # set by each @dataclass
     kind: str
 
     def to_json(self) -> dict[str, object]:
-        data = asdict(self)  # type: ignore[call-overload]
+        data = asdict(self)
         data["kind"] = self.kind
         return data
 
@@ -184,8 +185,9 @@ def request_from_json(data: dict[str, object]) -> ModelRequest:
     if isinstance(raw_prompt, list | tuple):
         data["prompt"] = tuple(Message(**m) for m in raw_prompt)
     for key in ("stop", "options", "texts"):
-        if key in data and isinstance(data[key], list | tuple):
-            data[key] = tuple(data[key])  # type: ignore[arg-type]
+        value = data.get(key)
+        if isinstance(value, list | tuple):
+            data[key] = tuple(value)
     types: dict[object, type] = {"generate": Generate, "choose": Choose, "rate": Rate,
                                  "embed": Embed}
     if kind not in types:

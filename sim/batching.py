@@ -11,13 +11,20 @@ Keys are processed in sorted order, so results never depend on timing.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from typing import TypeVar
+from typing import Protocol, Self, TypeVar
 
 from agents.requests import ModelRequest, ModelResult
 from agents.steps import Step
 from sim.models.base import LanguageModel
 
-K = TypeVar("K", bound=Hashable)
+
+class SortableKey(Hashable, Protocol):
+    """A step's key: hashable and ordered (an agent id, a tuple of ids)."""
+
+    def __lt__(self, other: Self, /) -> bool: ...
+
+
+K = TypeVar("K", bound=SortableKey)
 T = TypeVar("T")
 
 
@@ -25,10 +32,10 @@ def drive(model: LanguageModel, steps: Mapping[K, Step[T]]) -> dict[K, T]:
     """Run all steps to completion; returns each step's return value by key."""
     results: dict[K, T] = {}
     pending: dict[K, list[ModelRequest]] = {}
-    for key in sorted(steps):  # type: ignore[type-var]
+    for key in sorted(steps):
         _advance(key, steps[key], None, pending, results)
     while pending:
-        keys = sorted(pending)  # type: ignore[type-var]
+        keys = sorted(pending)
         flat = [request for key in keys for request in pending[key]]
         answers = model.answer(flat) if flat else []
         offset = 0
@@ -43,7 +50,7 @@ def drive(model: LanguageModel, steps: Mapping[K, Step[T]]) -> dict[K, T]:
 def _advance(key: K, step: Step[T], answers: list[ModelResult] | None,
              pending: dict[K, list[ModelRequest]], results: dict[K, T]) -> None:
     try:
-        requests = step.send(answers)  # type: ignore[arg-type]
+        requests = next(step) if answers is None else step.send(answers)
     except StopIteration as stop:
         results[key] = stop.value
         return

@@ -28,6 +28,7 @@ from sqlalchemy import (
     make_url,
     select,
 )
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -153,8 +154,8 @@ def _to_url(url_or_path: str | Path) -> URL:
     return URL.create("sqlite", database=str(Path(url_or_path)))
 
 
-def _set_sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+def _set_sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")

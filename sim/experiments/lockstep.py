@@ -34,10 +34,10 @@ from agents.requests import (
     Rate,
     RateResult,
 )
+from agents.steps import R, expect
 from sim.models.base import LanguageModel, ModelError
 
 T = TypeVar("T")
-R = TypeVar("R")
 
 
 class LockstepAborted(ModelError):
@@ -185,11 +185,7 @@ class Participant(LanguageModel):
         self.leave()
 
     def _typed(self, requests: Sequence[ModelRequest], kind: type[R]) -> list[R]:
-        answers = self.answer(requests)
-        for answer in answers:
-            if not isinstance(answer, kind):
-                raise TypeError(f"expected {kind.__name__}, got {type(answer).__name__}")
-        return answers  # type: ignore[return-value]
+        return [expect(answer, kind) for answer in self.answer(requests)]
 
 
 def run_in_lockstep(tasks: Sequence[Callable[[LanguageModel], T]],

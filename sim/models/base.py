@@ -60,17 +60,24 @@ class LanguageModel(ABC):
 
     def answer(self, requests: Sequence[ModelRequest]) -> list[ModelResult]:
         """Answer a mixed batch: one batched call per kind, results in request order."""
-        results: list[ModelResult | None] = [None] * len(requests)
+        results: dict[int, ModelResult] = {}
         by_kind: dict[str, list[int]] = {}
         for i, request in enumerate(requests):
             by_kind.setdefault(request.kind, []).append(i)
-        methods = {"generate": self.generate, "choose": self.choose, "rate": self.rate,
-                   "embed": self.embed}
-        for kind, indices in by_kind.items():
-            answers = methods[kind]([requests[i] for i in indices])  # type: ignore[operator]
-            for i, result in zip(indices, answers, strict=True):
-                results[i] = result
-        return results  # type: ignore[return-value]
+        for indices in by_kind.values():  # kinds in order of first appearance
+            answers = self._answer_one_kind([requests[i] for i in indices])
+            results.update(zip(indices, answers, strict=True))
+        return [results[i] for i in range(len(requests))]
+
+    def _answer_one_kind(self, batch: Sequence[ModelRequest]) -> Sequence[ModelResult]:
+        """One batched call for requests all of one kind (the first one's)."""
+        if isinstance(batch[0], Generate):
+            return self.generate([r for r in batch if isinstance(r, Generate)])
+        if isinstance(batch[0], Choose):
+            return self.choose([r for r in batch if isinstance(r, Choose)])
+        if isinstance(batch[0], Rate):
+            return self.rate([r for r in batch if isinstance(r, Rate)])
+        return self.embed([r for r in batch if isinstance(r, Embed)])
 
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing
         """Release what the model holds (a server process, GPU memory)."""

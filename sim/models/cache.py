@@ -24,6 +24,7 @@ from agents.requests import (
     Rate,
     RateResult,
 )
+from agents.steps import expect
 from sim.models.base import LanguageModel
 
 Req = TypeVar("Req", Generate, Choose, Rate, Embed)
@@ -47,16 +48,16 @@ class CachingModel(LanguageModel):
         self._entries: OrderedDict[ModelRequest, ModelResult] = OrderedDict()
 
     def generate(self, requests: Sequence[Generate]) -> list[GenerateResult]:
-        return self._answer(self.inner.generate, requests)
+        return self._answer(self.inner.generate, requests, GenerateResult)
 
     def choose(self, requests: Sequence[Choose]) -> list[ChooseResult]:
-        return self._answer(self.inner.choose, requests)
+        return self._answer(self.inner.choose, requests, ChooseResult)
 
     def rate(self, requests: Sequence[Rate]) -> list[RateResult]:
-        return self._answer(self.inner.rate, requests)
+        return self._answer(self.inner.rate, requests, RateResult)
 
     def embed(self, requests: Sequence[Embed]) -> list[EmbedResult]:
-        return self._answer(self.inner.embed, requests)
+        return self._answer(self.inner.embed, requests, EmbedResult)
 
     def close(self) -> None:
         self._entries.clear()
@@ -66,7 +67,7 @@ class CachingModel(LanguageModel):
         return len(self._entries)
 
     def _answer(self, method: Callable[[Sequence[Req]], list[Res]],
-                requests: Sequence[Req]) -> list[Res]:
+                requests: Sequence[Req], kind: type[Res]) -> list[Res]:
         found: dict[Req, Res] = {}
         missing: dict[Req, None] = {}  # ordered, with constant-time membership
         for request in requests:
@@ -77,7 +78,7 @@ class CachingModel(LanguageModel):
                 missing[request] = None
             else:
                 self._entries.move_to_end(request)
-                found[request] = cached  # type: ignore[assignment]
+                found[request] = expect(cached, kind)
         if missing:
             batch = list(missing)
             for request, result in zip(batch, method(batch), strict=True):
