@@ -54,4 +54,5 @@ def stack_blobs(blobs: Sequence[bytes], dim: int) -> FloatArray:
 def unit_rows(matrix: FloatArray) -> FloatArray:
     """Each row scaled to unit length, so a dot product is a cosine; zero rows stay zero."""
     norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    unit: FloatArray = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    return unit

@@ -192,4 +192,5 @@ def request_from_json(data: dict[str, object]) -> ModelRequest:
                                  "embed": Embed}
     if kind not in types:
         raise ValueError(f"unknown request kind {kind!r}")
-    return types[kind](**data)
+    request: ModelRequest = types[kind](**data)
+    return request

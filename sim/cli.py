@@ -139,7 +139,9 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
 def _handler(command: str) -> Callable[[argparse.Namespace], int]:
     module, function = HANDLERS[command].split(":")
-    return getattr(importlib.import_module(module), function)
+    handler: Callable[[argparse.Namespace], int] = getattr(importlib.import_module(module),
+                                                           function)
+    return handler
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -217,7 +217,7 @@ class TransformersModel(LanguageModel):
 
     def _forward(self, **inputs: object) -> torch.Tensor:
         started = time.perf_counter()
-        logits = self.model(**inputs, use_cache=True).logits
+        logits: torch.Tensor = self.model(**inputs, use_cache=True).logits
         if self.device.type == "cuda":
             torch.cuda.synchronize(self.device)
         self.counters.forward_seconds += time.perf_counter() - started
