@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
+from urllib.parse import unquote
 
 from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -45,9 +46,12 @@ class SearchHit(NamedTuple):
 def describe_engine(engine: Engine) -> str:
     """The run's name for messages: the SQLite file path, else the URL without its password."""
     url = engine.url
-    if url.get_backend_name() == "sqlite":
-        return url.database or ":memory:"
-    return url.render_as_string(hide_password=True)
+    if url.get_backend_name() != "sqlite":
+        return url.render_as_string(hide_password=True)
+    database = url.database or ":memory:"
+    if url.query.get("uri") == "true":  # a read-only open: "file:" and a quoted path
+        return unquote(database.removeprefix("file:"))
+    return database
 
 
 def snippet(text: str, needle: str) -> str:

@@ -34,6 +34,21 @@ MODEL_HELP = ("default (the embedded model), quality (the larger embedded one), 
               "(deterministic test model), a model directory, or a hub id")
 
 
+SEED_MIN, SEED_MAX = -(2**63), 2**63 - 1
+"""A run's seed is stored in a signed 64-bit column (`sim.tables.Run.seed`)."""
+
+
+def run_seed(text: str) -> int:
+    """`--seed`: a whole number that fits the run row's 64-bit seed column."""
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not SEED_MIN <= seed <= SEED_MAX:
+        raise argparse.ArgumentTypeError(f"{text} is out of range ({SEED_MIN} to {SEED_MAX})")
+    return seed
+
+
 def _add_model_args(p: argparse.ArgumentParser, default: str | None = "default") -> None:
     where = (f"default: {default}" if default
              else "default: the scenario's, or the run's recorded one")
@@ -63,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_span_args(p)
     p.add_argument("--db", metavar="RUN", help="run database: a .sqlite path or a PostgreSQL URL")
     _add_model_args(p, default=None)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=run_seed, default=0,
+                   help=f"the run's random seed, a whole number from {SEED_MIN} to {SEED_MAX}")
     p.add_argument("--resume", action="store_true", help="continue the run in --db")
     p.add_argument("--view", action="store_true", help="watch the run in a window")
 

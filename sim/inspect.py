@@ -22,7 +22,7 @@ from agents.tables import AgentRow, ConversationRow, MemoryKind, MemoryRow, Utte
 from replays.tables import EventRow
 from sim.clock import Clock
 from sim.runfile import StoredRun, opened_run
-from sim.tables import InboxItem, ModelCall
+from sim.tables import InboxItem, InboxKind, ModelCall
 
 RECENT_MEMORIES = 6
 """Memories shown per resident in a whole-run inspection; one resident gets more."""
@@ -40,6 +40,19 @@ class CallFigures:
     calls: int
     prompt_tokens: int
     completion_tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingItem:
+    """A whisper or an event in the inbox that no tick has delivered yet."""
+
+    id: int
+    kind: str
+    to: str
+    """The resident a whisper is for, or the place of an event."""
+    text: str
+    sent: str
+    """The game time of the run's last tick when it was sent ("before the first tick")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +74,7 @@ class Overview:
     """Unusable model answers by prompt tag (a defined fallback was taken each time)."""
     inbox_pending: int
     inbox_delivered: int
+    waiting_events: list[WaitingItem] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +116,7 @@ class ResidentView:
     memories: int
     last_reflection: MemoryLine | None
     talked_with: list[Partner]
+    waiting_whispers: list[WaitingItem] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +156,7 @@ def _overview(session: Session, stored: StoredRun) -> Overview:
     inbox = session.scalar(select(func.count()).select_from(InboxItem)) or 0
     return Overview(
         run=stored.location, scenario=f"{stored.scenario.name} ({stored.scenario.source})",
-        seed=stored.seed, model=stored.model_label, status=stored.status,
+        seed=stored.seed, model=stored.model_label, status=stored.condition,
         start=stored.clock.format(0), reached=stored.reached(),
         residents=session.scalar(select(func.count()).select_from(AgentRow)) or 0,
         memories=memories,
@@ -149,7 +164,8 @@ def _overview(session: Session, stored: StoredRun) -> Overview:
         utterances=session.scalar(select(func.count()).select_from(UtteranceRow)) or 0,
         reflections=memories.get(MemoryKind.REFLECTION.value, 0), model_calls=calls,
         fallbacks=dict(sorted(fallbacks.items())),
-        inbox_pending=int(pending), inbox_delivered=int(inbox - pending))
+        inbox_pending=int(pending), inbox_delivered=int(inbox - pending),
+        waiting_events=_waiting(session, stored, InboxKind.EVENT))
 
 
 def _residents(session: Session, stored: StoredRun, names: list[str] | None,
@@ -181,7 +197,20 @@ def _resident(session: Session, stored: StoredRun, row: AgentRow, names: dict[in
         recent_memories=_memories(session, row.id, recent),
         memories=session.scalar(select(func.count()).where(MemoryRow.agent_id == row.id)) or 0,
         last_reflection=next(iter(_memories(session, row.id, 1, MemoryKind.REFLECTION)), None),
-        talked_with=_partners(row.id, names, conversations, clock))
+        talked_with=_partners(row.id, names, conversations, clock),
+        waiting_whispers=_waiting(session, stored, InboxKind.WHISPER, row.name))
+
+
+def _waiting(session: Session, stored: StoredRun, kind: InboxKind,
+             agent: str | None = None) -> list[WaitingItem]:
+    """The undelivered inbox items of `kind` (whispers: to `agent`), oldest first."""
+    query = (select(InboxItem).where(InboxItem.processed_tick.is_(None), InboxItem.kind == kind)
+             .order_by(InboxItem.id))
+    if agent is not None:
+        query = query.where(InboxItem.agent == agent)
+    return [WaitingItem(item.id, item.kind.value, item.agent or item.place or "?", item.text,
+                        _time(stored.clock, item.created_tick) or "before the first tick")
+            for item in session.scalars(query)]
 
 
 def _plan(state: dict[str, Any], minute: int) -> list[PlanLine]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -22,14 +23,23 @@ from agents.context import TickContext
 from agents.mind import FallbackCounter, Mind
 from agents.prompts.pictogram import SLEEP_EMOJI
 from agents.state import SLEEPING, CurrentAction
-from agents.tables import ConversationRow, MemoryRow, UtteranceRow
+from agents.tables import ConversationRow, UtteranceRow
 from replays.event_log import EventLogWriter
 from replays.events import LogEvent
 from replays.frame import Frame
 from replays.reader import EventLogReader
 from sim.batching import drive
 from sim.config import Scenario, open_town
-from sim.db import RunFileError, engine_of, open_run, session_factory
+from sim.db import (
+    RunFileError,
+    creating_run,
+    engine_of,
+    leave_wal,
+    open_run,
+    session_factory,
+    use_wal,
+)
+from sim.liveness import Heartbeat, describe_failure
 from sim.models.base import LanguageModel
 from sim.models.cache import CachingModel
 from sim.models.recording import RecordingModel
@@ -40,6 +50,7 @@ from sim.residents import (
     save_minds,
     seed_memories,
 )
+from sim.runfile import read_stored_run
 from sim.scheduler import (
     INJECTED_EVENT_MINUTES,
     ActiveConversation,
@@ -99,45 +110,66 @@ class RunSession:
     @classmethod
     def create(cls, db: str | Path, scenario: Scenario, seed: int,
                model: LanguageModel) -> RunSession:
-        """A new run in an empty (or new) database file."""
+        """A new run at `db` (which must not exist), whole or not at all.
+
+        The run row, the residents and their seed memories are written in one transaction,
+        into a database that appears at `db` only once complete (`creating_run`): an error
+        or Ctrl-C while creating leaves nothing behind. RunFileError if `db` exists.
+        """
         town = open_town(scenario)
-        engine = open_run(db, create=True)
-        sessions = session_factory(engine)
-        with sessions() as session, session.begin():
-            if session.scalar(select(func.count()).select_from(Run)):
-                raise RunFileError(f"{db}: already holds a run; use --resume or another --db")
-            session.add(Run(scenario=scenario.name, scenario_config=scenario.to_json(),
-                            seed=seed, model_info=json.dumps(asdict(model.info))))
-            create_agents(session, scenario, town)
-        return cls._open(str(db), sessions, scenario, town, seed, model, fresh=True)
+        with creating_run(db) as engine:
+            sessions = session_factory(engine)
+            with sessions() as session, session.begin():
+                if session.scalar(select(func.count()).select_from(Run)):
+                    raise RunFileError(f"{db}: already holds a run; use --resume or another --db")
+                session.add(Run(scenario=scenario.name, scenario_config=scenario.to_json(),
+                                seed=seed, model_info=json.dumps(asdict(model.info)),
+                                status=RunStatus.STOPPED))
+                create_agents(session, scenario, town)
+                session.flush()
+                created = cls._open(str(db), sessions, session, scenario, town, seed, model)
+                created._seed(session)
+        engine = open_run(db, write=True)
+        use_wal(engine)
+        created.sessions = session_factory(engine)
+        return created
 
     @classmethod
     def open(cls, db: str | Path, model: LanguageModel) -> RunSession:
-        """An existing run, continued from its last committed tick with its stored config."""
-        engine = open_run(db)
+        """An existing run, continued from its last committed tick with its stored config.
+
+        The file is validated first (`sim.runfile.read_stored_run`: RunFileError for a
+        damaged or foreign one), then opened for writing.
+        """
+        engine = open_run(db, write=True)
         sessions = session_factory(engine)
-        with sessions() as session:
-            run = session.scalars(select(Run)).one()
-            scenario = Scenario.from_json(run.scenario_config)
-            seed = run.seed
-            # A run stopped while seeding (its own transaction, after the run's) seeds again.
-            unseeded = run.last_tick is None and not session.scalar(
-                select(func.count()).select_from(MemoryRow))
-        return cls._open(str(db), sessions, scenario, open_town(scenario), seed, model,
-                         fresh=unseeded)
+        try:
+            with sessions() as session:
+                stored = read_stored_run(session, str(db))
+        except BaseException:
+            engine.dispose()  # refused: the file stays exactly as it was
+            raise
+        use_wal(engine)  # only once the file is known to be a whole run
+        try:
+            with sessions() as session:
+                return cls._open(str(db), sessions, session, stored.scenario,
+                                 open_town(stored.scenario), stored.seed, model)
+        except BaseException:
+            leave_wal(engine)
+            raise
 
     @classmethod
-    def _open(cls, url: str, sessions: sessionmaker[Session], scenario: Scenario, town: Town,
-              seed: int, backend: LanguageModel, *, fresh: bool) -> RunSession:
+    def _open(cls, url: str, sessions: sessionmaker[Session], session: Session,
+              scenario: Scenario, town: Town, seed: int, backend: LanguageModel) -> RunSession:
+        """The run as `session` sees it: minds and conversations of its last committed tick."""
         recorder = RecordingModel(backend)
         model = CachingModel(recorder)
         fallbacks = FallbackCounter()
-        with sessions() as session:
-            run = session.scalars(select(Run)).one()
-            minds = load_minds(session, scenario, town, fallbacks)
-            conversations = _open_conversations(session, minds)
-            next_conversation = (session.scalar(select(func.max(ConversationRow.id))) or 0) + 1
-            last_tick = run.last_tick
+        run = session.scalars(select(Run)).one()
+        minds = load_minds(session, scenario, town, fallbacks)
+        conversations = _open_conversations(session, minds)
+        next_conversation = (session.scalar(select(func.max(ConversationRow.id))) or 0) + 1
+        last_tick = run.last_tick
         frame = Frame()
         if last_tick is not None:
             frame = EventLogReader(engine_of(sessions)).frame_at(last_tick)
@@ -145,21 +177,17 @@ class RunSession:
         scheduler = Scheduler(town, scenario.clock, minds, model, objects, conversations,
                               perceiver=perceiver_for(scenario, town),
                               run_seed=seed, next_conversation_id=next_conversation)
-        session_run = cls(url, sessions, scenario, town, recorder, model, minds, scheduler,
-                          frame, last_tick, fallbacks)
-        if fresh:
-            session_run._seed()
-        return session_run
+        return cls(url, sessions, scenario, town, recorder, model, minds, scheduler,
+                   frame, last_tick, fallbacks)
 
-    def _seed(self) -> None:
-        """Seed memories for every resident, then put each to bed until it wakes."""
+    def _seed(self, session: Session) -> None:
+        """Seed memories for every resident, then put each to bed until it wakes (in `session`)."""
         ctx = self.scheduler.context(0)
         drive(self.model, {i: seed_memories(m, ctx) for i, m in self.minds.items()})
         for mind in self.minds.values():
             _tuck_in(mind, ctx)
-        with self.sessions() as session, session.begin():
-            save_minds(session, self.minds)
-            self.recorder.flush(session, 0)
+        save_minds(session, self.minds)
+        self.recorder.flush(session, 0)
 
     # --- running -------------------------------------------------------------------------------
 
@@ -250,13 +278,33 @@ class RunSession:
             run.last_tick = tick
         self.last_tick = tick
 
-    def set_status(self, status: RunStatus) -> None:
-        """Running while a process advances the run (a viewer then follows it live)."""
+    @contextmanager
+    def advancing(self) -> Iterator[None]:
+        """The run marked running, with a heartbeat (`sim.liveness`), while the block advances it.
+
+        Afterwards it is marked finished; stopped after Ctrl-C; failed, with the error in one
+        line, after any other error. The exception propagates either way.
+        """
+        self.set_status(RunStatus.RUNNING)
+        try:
+            with Heartbeat(self.sessions):
+                yield
+        except KeyboardInterrupt:
+            self.set_status(RunStatus.STOPPED)
+            raise
+        except Exception as error:
+            self.set_status(RunStatus.FAILED, failure=describe_failure(error))
+            raise
+        self.set_status(RunStatus.FINISHED)
+
+    def set_status(self, status: RunStatus, failure: str | None = None) -> None:
+        """Record where the run stands (`failure`: why it failed, for status failed)."""
         with self.sessions() as session, session.begin():
-            session.scalars(select(Run)).one().status = status
+            run = session.scalars(select(Run)).one()
+            run.status, run.failure = status, failure
 
     def close(self) -> None:
-        engine_of(self.sessions).dispose()
+        leave_wal(engine_of(self.sessions))
 
 
 def _tuck_in(mind: Mind, ctx: TickContext) -> None:

@@ -34,9 +34,13 @@ class Meta(SimBase):
 
 
 class RunStatus(StrEnum):
+    """Where a run stands; only `running` with a fresh heartbeat means a process advances it."""
+
     RUNNING = "running"
     FINISHED = "finished"
     FAILED = "failed"
+    STOPPED = "stopped"
+    """Created and not advanced yet, or interrupted by the user (Ctrl-C): resumable."""
 
 
 class Run(SimBase):
@@ -57,6 +61,13 @@ class Run(SimBase):
     )
     status: Mapped[RunStatus] = mapped_column(
         _string_enum(RunStatus), default=RunStatus.RUNNING,
+    )
+    failure: Mapped[str | None] = mapped_column(
+        Text, default=None, doc="why the run stopped on an error (status failed), in one line"
+    )
+    heartbeat_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None,
+        doc="the database's clock when the advancing process last said it is alive",
     )
 
 

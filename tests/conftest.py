@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from sim.db import open_run
+from sim.db import new_run_database
 from sim.models.fake import FakeModel
 
 
@@ -25,7 +25,7 @@ def run_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def run_engine(run_path: Path) -> Iterator[Engine]:
     """A new run file with every package's tables."""
-    engine = open_run(run_path, create=True)
+    engine = new_run_database(run_path)
     yield engine
     engine.dispose()
 

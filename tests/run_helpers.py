@@ -10,12 +10,16 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from sim.config import load_scenario
 from sim.db import open_engine, run_metadata
+from sim.models.fake import FakeModel
+from sim.run import RunSession
 
 REPO = Path(__file__).resolve().parents[1]
 
 # Columns that hold wall-clock measurements, not simulation results.
-WALL_CLOCK_COLUMNS = {("model_call", "latency_s"), ("run", "created_at")}
+WALL_CLOCK_COLUMNS = {("model_call", "latency_s"), ("run", "created_at"),
+                      ("run", "heartbeat_at")}
 # What a simulation computes; a resumed, forked or replayed run must hold exactly these rows.
 RESULT_TABLES = ("log_event", "memory", "agent", "conversation", "utterance", "plan_item")
 
@@ -43,6 +47,14 @@ def table_dump(db: str | Path, tables: Sequence[str] | None = None) -> Dump:
         return dump
     finally:
         engine.dispose()
+
+
+def fake_run(path: Path, ticks: int, scenario: str = "tiny") -> Path:
+    """A finished run of `scenario` to tick `ticks` on the fake model, made at `path`."""
+    session = RunSession.create(path, load_scenario(scenario), 0, FakeModel())
+    session.run_until(ticks)
+    session.close()
+    return path
 
 
 def sim_command(*args: str) -> list[str]:

@@ -14,10 +14,8 @@ from pathlib import Path
 import pytest
 from run_helpers import REPO, RESULT_TABLES, sim_command, table_dump
 
-from agents.requests import ModelRequest, ModelResult
 from sim.cli import main
 from sim.config import load_scenario
-from sim.models.base import ModelError
 from sim.models.fake import FakeModel
 from sim.run import RunSession
 
@@ -108,23 +106,6 @@ def test_killed_and_resumed_equals_uninterrupted(seed: int, tmp_path: Path,
     # A resumed log starts with a keyframe of its own; the regular ones are all there.
     missing = [row[0] for row in whole["log_keyframe"] if row not in resumed["log_keyframe"]]
     assert not missing, missing
-
-
-def _unreachable(request: ModelRequest) -> ModelResult | None:
-    raise ModelError(f"no answer to {request.kind}: the model is unreachable")
-
-
-def test_a_run_stopped_while_seeding_seeds_when_resumed(tmp_path: Path,
-                                                        uninterrupted: Path) -> None:
-    db = tmp_path / "unseeded.sqlite"
-    with pytest.raises(ModelError):  # the run row is committed, its seed memories are not
-        RunSession.create(db, load_scenario("tiny"), 0, FakeModel(respond=_unreachable))
-    session = RunSession.open(db, FakeModel())
-    session.run_until(TICKS)
-    session.close()
-    whole, resumed = table_dump(uninterrupted), table_dump(db)
-    for table in RESULT_TABLES:
-        assert resumed[table] == whole[table], table
 
 
 def test_a_killed_run_delivers_each_whisper_once(tmp_path: Path) -> None:

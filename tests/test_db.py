@@ -14,15 +14,20 @@ from sim.db import (
     RunFileError,
     check_schema,
     create_schema,
+    new_run_database,
     open_engine,
     open_run,
     run_metadata,
     session_factory,
+    use_wal,
 )
 from sim.tables import InboxItem, InboxKind, Meta, ModelCall, Run, RunStatus, SimBase
 
 
-def test_sqlite_connections_use_wal_and_a_busy_timeout(run_engine: Engine) -> None:
+def test_a_simulated_run_uses_wal_and_a_busy_timeout(run_engine: Engine) -> None:
+    with run_engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "delete"
+    use_wal(run_engine)
     with run_engine.connect() as conn:
         pragmas = {name: conn.execute(text(f"PRAGMA {name}")).scalar()
                    for name in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")}
@@ -68,8 +73,8 @@ def test_reopening_a_run_checks_it_and_keeps_its_rows(run_engine: Engine, run_pa
     with session_factory(run_engine).begin() as session:
         session.add(Run(scenario="tiny", scenario_config="{}", seed=3, model_info="{}"))
     run_engine.dispose()
-    for create in (False, True):
-        engine = open_run(run_path, create=create)
+    for write in (False, True):
+        engine = open_run(run_path, write=write)
         with session_factory(engine)() as session:
             assert session.scalars(select(Run.seed)).all() == [3]
         engine.dispose()
@@ -103,7 +108,7 @@ def test_a_truncated_run_file(run_engine: Engine, run_path: Path) -> None:
     size = run_path.stat().st_size
     with run_path.open("r+b") as f:
         f.truncate(size // 2)
-    with pytest.raises(RunFileError, match=r"run\.sqlite: truncated SQLite database"):
+    with pytest.raises(RunFileError, match=r"run\.sqlite: .*damaged"):
         open_run(run_path)
 
 
@@ -137,7 +142,7 @@ def test_another_schema_version(run_engine: Engine, run_path: Path, version: int
 
 
 def test_a_run_on_postgresql(postgres_url: str) -> None:
-    engine = open_run(postgres_url, create=True)
+    engine = new_run_database(postgres_url)
     try:
         check_schema(engine)
         sessions = session_factory(engine)

@@ -16,7 +16,7 @@ from sim.tables import InboxKind
 
 
 def main(args: argparse.Namespace) -> int:
-    with opened_run(args.run) as (sessions, stored):
+    with opened_run(args.run, write=True) as (sessions, stored):
         town = open_town(stored.scenario)
         address = town.require(args.at, "event --at")
         item = queue(sessions, stored, InboxKind.EVENT, args.what, place=str(address))

@@ -7,7 +7,15 @@ import json
 import textwrap
 
 from agents.state import talking_with
-from sim.inspect import Inspection, MemoryLine, Overview, PlanLine, ResidentView, inspect_run
+from sim.inspect import (
+    Inspection,
+    MemoryLine,
+    Overview,
+    PlanLine,
+    ResidentView,
+    WaitingItem,
+    inspect_run,
+)
 
 LABEL = 14
 """Width of the label column; the values line up after it."""
@@ -30,6 +38,7 @@ def render(inspection: Inspection) -> str:
 
 
 def render_overview(o: Overview) -> str:
+    today = o.reached[:10]
     memories = sum(o.memories.values())
     kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(o.memories.items()))
     lines = [
@@ -42,6 +51,7 @@ def render_overview(o: Overview) -> str:
         _row("talk", f"{o.conversations} conversations, {o.utterances} utterances, "
                      f"{o.reflections} reflections"),
         _row("inbox", f"{o.inbox_pending} pending, {o.inbox_delivered} delivered"),
+        *(_row("", _waiting(item, today)) for item in o.waiting_events),
         _row("fallbacks", _fallbacks(o)),
     ]
     lines.extend(_calls_table(o))
@@ -91,7 +101,16 @@ def render_resident(r: ResidentView, today: str = "") -> str:
     partners = ", ".join(f"{p.name} ({p.conversations}x, last {_when(p.last_at, today)})"
                          for p in r.talked_with)
     lines.append(_row("  talked with", partners or "nobody yet"))
+    lines.extend(_row("  waiting" if i == 0 else "", _waiting(item, today))
+                 for i, item in enumerate(r.waiting_whispers))
     return "\n".join(lines)
+
+
+def _waiting(item: WaitingItem, today: str) -> str:
+    """One undelivered inbox item: what, for whom or where, when sent, and its text."""
+    where = f" at {item.to}" if item.kind == "event" else ""
+    return (f"{item.kind} #{item.id}{where} (sent {_when(item.sent, today)}, not delivered yet): "
+            f"{_short(item.text, 70)!r}")
 
 
 def _merged_plan(plan: list[PlanLine]) -> list[str]:

@@ -10,13 +10,12 @@ from pathlib import Path
 from tqdm import tqdm
 
 from sim.config import load_scenario
-from sim.db import RunFileError
+from sim.db import check_new_run_location
 from sim.interview import recorded_model
 from sim.models.factory import load_model
 from sim.report import RunSummary, summarise
 from sim.run import RunSession
 from sim.runfile import opened_run
-from sim.tables import RunStatus
 
 DEFAULT_SPAN_HOURS = 1
 
@@ -24,19 +23,16 @@ DEFAULT_SPAN_HOURS = 1
 def main(args: argparse.Namespace) -> int:
     db = args.db or _default_db(args)
     if args.resume:
-        if not Path(db).exists() and "://" not in db:
-            raise RunFileError(f"{db}: no such run file to resume")
+        with opened_run(db) as (_, stored):  # validated before the model is loaded
+            recorded = recorded_model(stored)
         spec, endpoint, endpoint_model = args.model, args.endpoint, args.endpoint_model
         if spec is None and endpoint is None:
-            with opened_run(db) as (_, stored):
-                spec, endpoint, endpoint_model = recorded_model(stored)
+            spec, endpoint, endpoint_model = recorded
         model = load_model(spec or "default", endpoint, endpoint_model, cache=False)
         session = RunSession.open(db, model)
     else:
         scenario = load_scenario(args.scenario)
-        if Path(db).exists():
-            raise RunFileError(f"{db}: already exists; pass --resume to continue it, "
-                               "or choose another --db")
+        check_new_run_location(db)
         model = load_model(args.model or scenario.model.spec, args.endpoint,
                            args.endpoint_model, cache=False)
         session = RunSession.create(db, scenario, args.seed, model)
@@ -48,7 +44,6 @@ def main(args: argparse.Namespace) -> int:
     else:
         target = session.next_tick + clock.ticks_per_hour * DEFAULT_SPAN_HOURS
     viewer = _open_viewer(db) if args.view else None
-    session.set_status(RunStatus.RUNNING)
     start = session.next_tick
     with tqdm(total=max(0, target - start + 1), unit="tick", file=sys.stderr,
               dynamic_ncols=True, disable=None) as bar:
@@ -60,8 +55,8 @@ def main(args: argparse.Namespace) -> int:
             bar.update(tick - start + 1 - bar.n)
 
         try:
-            session.run_until(target, on_tick)
-            session.set_status(RunStatus.FINISHED)
+            with session.advancing():
+                session.run_until(target, on_tick)
         finally:
             summary: RunSummary = summarise(session, start)
             session.close()

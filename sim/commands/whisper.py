@@ -16,7 +16,7 @@ from sim.tables import InboxItem, InboxKind, RunStatus
 
 
 def main(args: argparse.Namespace) -> int:
-    with opened_run(args.run) as (sessions, stored):
+    with opened_run(args.run, write=True) as (sessions, stored):
         name = stored.resident(args.agent)
         item = queue(sessions, stored, InboxKind.WHISPER, args.thought, agent=name)
     print(f'queued whisper #{item.id} to {name}: "{item.text}"')

@@ -17,7 +17,6 @@ from sim.models.base import LanguageModel
 from sim.models.factory import load_model
 from sim.run import RunSession
 from sim.runfile import opened_run
-from sim.tables import RunStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +59,8 @@ def execute_job(job: RunJob, scenario: Scenario, model: LanguageModel, target: i
         ablated = scenario.with_modules(Modules.from_condition(job.condition))
         session = RunSession.create(job.db, ablated, job.seed, model)
     try:
-        session.set_status(RunStatus.RUNNING)
-        session.run_until(target, (lambda tick: on_tick(job, tick)) if on_tick else None)
-        session.set_status(RunStatus.FINISHED)
+        with session.advancing():
+            session.run_until(target, (lambda tick: on_tick(job, tick)) if on_tick else None)
         return JobResult(job.label, session.stats.ticks, session.stats.wall_seconds,
                          session.last_tick if session.last_tick is not None else -1,
                          session.recorder.stats.total_calls)
