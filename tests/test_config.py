@@ -77,12 +77,12 @@ def error_of(path: Path) -> str:
 # --- the shipped scenarios ------------------------------------------------------------------
 
 def test_shipped_scenarios_resolve_by_name_through_package_data() -> None:
-    assert shipped_names() == ("smallville", "tiny")
+    assert shipped_names() == ("party", "smallville", "tiny")
     for name in shipped_names():
         path = shipped_path(name)
         assert path == ROOT / "sim" / "scenarios" / f"{name}.toml"
         assert load_scenario(name).source == f"{name}.toml"
-    with pytest.raises(LookupError, match="shipped: smallville, tiny"):
+    with pytest.raises(LookupError, match="shipped: party, smallville, tiny"):
         shipped_path("bigville")
 
 
@@ -110,7 +110,7 @@ def test_smallville_relationships_are_sparse_and_mutual() -> None:
     assert max(len(others) for others in knows.values()) <= 6
 
 
-@pytest.mark.parametrize("name", ["smallville", "tiny"])
+@pytest.mark.parametrize("name", ["party", "smallville", "tiny"])
 def test_only_the_intending_resident_knows_at_the_start(name: str) -> None:
     scenario = load_scenario(name)
     words = {"party": ("party", "valentine"), "mayor": ("mayor", "election")}
@@ -125,7 +125,7 @@ def test_only_the_intending_resident_knows_at_the_start(name: str) -> None:
                     assert word not in text.lower(), f"{resident.name} already knows: {text}"
 
 
-@pytest.mark.parametrize("name", ["smallville", "tiny"])
+@pytest.mark.parametrize("name", ["party", "smallville", "tiny"])
 def test_lifestyles_state_the_wake_and_sleep_times(name: str) -> None:
     for resident in load_scenario(name).residents:
         times = re.findall(r"(?:bed|wakes) around (\d+)(?::(\d\d))?(am|pm)", resident.lifestyle)
@@ -231,7 +231,7 @@ def test_missing_top_level_field_and_several_problems(tmp_path: Path) -> None:
 def test_bad_files_and_names(tmp_path: Path) -> None:
     assert error_of(tmp_path / "nope.toml") == (
         f"{tmp_path / 'nope.toml'}: no such scenario file, nor a shipped scenario "
-        "(smallville, tiny)")
+        "(party, smallville, tiny)")
     assert error_of(tmp_path).endswith(": is a directory, not a scenario file")
     path = tmp_path / "latin1.toml"
     path.write_bytes('name = "caf\xe9"'.encode("latin-1"))
@@ -249,7 +249,7 @@ def test_self_relationship_and_duplicate_ids(tmp_path: Path) -> None:
 
 # --- storage --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["smallville", "tiny"])
+@pytest.mark.parametrize("name", ["party", "smallville", "tiny"])
 def test_json_round_trip_is_equal(name: str) -> None:
     scenario = load_scenario(name)
     stored = scenario.to_json()
@@ -379,7 +379,7 @@ def test_smallville_fits_the_agreed_layout() -> None:
     check_against_town(load_scenario("smallville"), layout_town(SMALLVILLE_LAYOUT))
 
 
-@pytest.mark.parametrize("name", ["smallville", "tiny"])
+@pytest.mark.parametrize("name", ["party", "smallville", "tiny"])
 def test_shipped_scenarios_fit_their_maps(name: str) -> None:
     scenario = load_scenario(name)
     town = open_town(scenario)
