@@ -27,6 +27,8 @@ METRICS: tuple[tuple[str, str], ...] = (
     ("react_accuracy_yes", ">= 0.8"),
     ("react_accuracy_no", ">= 0.8"),
     ("react_decision_accuracy", ""),
+    ("react_decision_accuracy_yes", ""),
+    ("react_decision_accuracy_no", ""),
     ("talk_accuracy", ">= 0.8"),
     ("talk_accuracy_yes", ">= 0.8"),
     ("talk_accuracy_no", ">= 0.8"),

@@ -112,9 +112,9 @@ def is_loop(text: str) -> bool:
     return len(lines) >= LOOP_MIN_LINES and len(set(lines)) * 2 <= len(lines)
 
 
-def written_in_order(text: str) -> bool:
-    """Whether the answer's times run forwards as written (a 12-hour "1:00" after "11:00"
-    read as afternoon, as the parser reads it)."""
+def written_in_order(text: str, wake: int = 0) -> bool:
+    """Whether the answer's times run forwards as written: a 12-hour "1:00" after "11:00" is
+    read as afternoon (as the parser reads it), a time before waking as after midnight."""
     latest = -1
     for raw in answer_lines(text):
         read = read_clock(raw)
@@ -123,10 +123,16 @@ def written_in_order(text: str) -> bool:
         minute, explicit, _ = read
         if not explicit and minute < min(latest, 12 * 60) and minute + 12 * 60 >= latest:
             minute += 12 * 60
+        minute = _in_day(minute, wake)
         if minute < latest:
             return False
         latest = minute
     return True
+
+
+def _in_day(minute: int, wake: int) -> int:
+    """A plan item's minute counted in its waking day: before waking means after midnight."""
+    return minute if minute >= wake - 30 else minute + 24 * 60
 
 
 def is_sleep(description: str) -> bool:
@@ -136,15 +142,14 @@ def is_sleep(description: str) -> bool:
 def plan_sane(text: str, items: Sequence[ScheduledActivity], wake: int, bedtime: int) -> bool:
     """A sane day plan: written in time order, starting within FIRST_ITEM_SLACK of waking,
     every item inside the waking day (`bedtime` may be past 1440), no sleep mid-day."""
-    if not items or not written_in_order(text):
+    if not items or not written_in_order(text, wake):
         return False
-    starts = [item.start_minute for item in items]
-    if not wake - 30 <= starts[0] <= wake + FIRST_ITEM_SLACK:
+    day = sorted(((_in_day(item.start_minute, wake), item) for item in items),
+                 key=lambda pair: pair[0])
+    if not wake - 30 <= day[0][0] <= wake + FIRST_ITEM_SLACK:
         return False
-    for item in items:
-        start = item.start_minute
-        inside = wake - 30 <= start <= bedtime or start + 24 * 60 <= bedtime
-        if not inside:
+    for start, item in day:
+        if start > bedtime:
             return False
         if (is_sleep(item.description) and wake + SLEEP_MARGIN_AFTER_WAKE < start
                 < bedtime - SLEEP_MARGIN_BEFORE_BED):
