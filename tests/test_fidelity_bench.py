@@ -56,8 +56,8 @@ def test_a_line_copied_from_the_example_is_counted_and_a_generic_one_is_not() ->
 
 
 def test_loops_are_found_and_a_varied_plan_is_not_one() -> None:
-    alternating = "\n".join(f"{h:02d}:00 {'wake up and get ready' if h % 2 else 'go to bed around 7am'}"
-                            for h in range(6, 20))
+    steps = ("wake up and get ready", "go to bed around 7am")
+    alternating = "\n".join(f"{h:02d}:00 {steps[h % 2]}" for h in range(6, 20))
     repeated = "\n".join(["15 min: run for mayor in the upcoming local election"] * 12)
     varied = "06:00 wake up\n07:00 open the shop\n12:00 lunch\n13:00 shop\n18:00 dinner"
     assert scoring.is_loop(alternating)
