@@ -63,12 +63,21 @@ def _normal(text: str) -> str:
 
 # --- plans ------------------------------------------------------------------------------------
 
+_QUOTED = re.compile(r"[\"\u201c]([^\"\u201d]{3,200})[\"\u201d]")
+
+
 def example_lines(prompt: Prompt) -> list[tuple[int, str]]:
-    """The timed lines ("HH:MM activity") the prompt shows before the resident's own turn:
-    its system message and few-shot turns. A plain-text prompt has none apart."""
+    """The example lines ("HH:MM activity") the prompt shows before the resident's own turn:
+    every line of its few-shot answers, and lines quoted in its other turns ("like \"08:00
+    have breakfast\""). A plain-text prompt has none apart."""
     if isinstance(prompt, str):
         return []
-    return [item for message in prompt[:-1] for item in timed_items(message.content)]
+    found: list[tuple[int, str]] = []
+    for message in prompt[:-1]:
+        texts = ([message.content] if message.role == "assistant"
+                 else _QUOTED.findall(message.content))
+        found += [item for text in texts for item in timed_items(text)]
+    return found
 
 
 def is_copy(minute: int, description: str, examples: Sequence[tuple[int, str]]) -> bool:
