@@ -143,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--endpoint", metavar="URL",
                    help="an OpenAI-compatible server (bench fidelity only)")
     p.add_argument("--endpoint-model", metavar="NAME", help="the model name the endpoint serves")
+    p.add_argument("--kinds", metavar="KINDS",
+                   help="bench fidelity: comma-separated prompt kinds to run (default: all of "
+                        "plan,location,react,talk,importance,probe,interview)")
     p.add_argument("--scenario", metavar="NAME",
                    help="bench fidelity: run a shipped check scenario end to end (party)")
     p.add_argument("--seeds", type=int, default=3, metavar="N",

@@ -271,6 +271,17 @@ def test_bench_fidelity_quick_on_the_fake_model_writes_every_metric(tmp_path: Pa
     assert {case["kind"] for case in model["cases"]} == set(KINDS)
 
 
+def test_bench_fidelity_runs_only_the_kinds_asked_for(tmp_path: Path) -> None:
+    from sim.bench.fidelity.bench import run_fidelity_bench
+
+    out = tmp_path / "fidelity.json"
+    run_fidelity_bench(["fake"], quick=True, json_path=out, kinds=("talk", "probe"))
+    (model,) = json.loads(out.read_text())["models"].values()
+    assert {case["kind"] for case in model["cases"]} == {"talk", "probe"}
+    assert_refused(["bench", "fidelity", "--model", "fake", "--kinds", "talk,plans"],
+                   names=["--kinds", "'plans'"])
+
+
 def test_bench_model_refuses_an_endpoint() -> None:
     error = assert_refused(["bench", "model", "--endpoint", "http://127.0.0.1:9"],
                            names=["--endpoint", "bench fidelity"])

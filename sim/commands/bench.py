@@ -41,7 +41,13 @@ def _fidelity(args: argparse.Namespace, specs: list[str], json_path: Path | None
                         seeds=args.seeds, json_path=json_path)
         return 0
     from sim.bench.fidelity.bench import run_fidelity_bench
+    from sim.bench.fidelity.cases import KINDS
 
+    kinds = tuple(k.strip() for k in args.kinds.split(",")) if args.kinds else KINDS
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown or not kinds:
+        raise ModelError(f"--kinds: unknown kind {(unknown or [''])[0]!r} "
+                         f"(kinds: {', '.join(KINDS)})")
     run_fidelity_bench(specs, args.endpoint, args.endpoint_model, quick=args.quick,
-                       json_path=json_path)
+                       json_path=json_path, kinds=kinds)
     return 0

@@ -29,18 +29,21 @@ def measure(model: LanguageModel, quick: bool = False, seed: int = 0,
 
 def run_fidelity_bench(specs: Sequence[str], endpoint: str | None = None,
                        endpoint_model: str | None = None, quick: bool = False,
-                       json_path: Path | None = None, seed: int = 0) -> dict[str, object]:
-    """Measure each model in turn (`specs`, or the one server at `endpoint`), print one
-    table with a column per model, write the figures and every case's answers as JSON."""
+                       json_path: Path | None = None, seed: int = 0,
+                       kinds: tuple[str, ...] = KINDS) -> dict[str, object]:
+    """Measure each model in turn (`specs`, or the one server at `endpoint`) on the cases of
+    `kinds`, print one table with a column per model, write the figures and every case's
+    answers as JSON."""
     names = [endpoint] if endpoint is not None else list(specs)
     columns: dict[str, dict[str, report.Figure]] = {}
-    out: dict[str, object] = {"quick": quick, "seed": seed, "models": {}}
+    out: dict[str, object] = {"quick": quick, "seed": seed, "kinds": list(kinds),
+                              "models": {}}
     for name in names:
         print(f"bench fidelity: {name}{' (quick)' if quick else ''}", file=sys.stderr)
         model = load_model(name, endpoint, endpoint_model)
         started = time.perf_counter()
         try:
-            outcomes = measure(model, quick, seed)
+            outcomes = measure(model, quick, seed, kinds)
         finally:
             model.close()
         figures = report.summed(outcomes)
