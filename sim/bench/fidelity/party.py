@@ -65,20 +65,21 @@ def run_party_check(name: str, spec: str, endpoint: str | None = None,
         raise ModelError(f"bench fidelity --scenario: no check for {name!r} (checks: party)")
     scenario = load_scenario(name)
     model = load_model(spec, endpoint, endpoint_model)
-    results = []
+    results: list[SeedResult] = []
+    out: dict[str, object] = {}
     try:
         for seed in range(seeds):
             print(f"party: seed {seed} from {scenario.start:%H:%M} to {until} ...",
                   file=sys.stderr, flush=True)
             results.append(run_seed(scenario, model, seed, until))
+            print(_seed_line(results[-1]), file=sys.stderr, flush=True)
+            out = {"scenario": name, "model": endpoint or spec,
+                   "seeds": [asdict(r) for r in results], "overall": overall(results)}
+            if json_path is not None:  # written after every seed: a long check keeps its part
+                json_path.write_text(json.dumps(out, indent=2) + "\n")
     finally:
         model.close()
-    figures = overall(results)
-    out: dict[str, object] = {"scenario": name, "model": endpoint or spec,
-                              "seeds": [asdict(r) for r in results], "overall": figures}
-    _print(results, figures)
-    if json_path is not None:
-        json_path.write_text(json.dumps(out, indent=2) + "\n")
+    _print(results, overall(results))
     return out
 
 
@@ -149,15 +150,19 @@ def overall(results: list[SeedResult]) -> dict[str, object]:
     }
 
 
+def _seed_line(r: SeedResult) -> str:
+    minutes = ", ".join(f"{n.split()[0]} {m:.0f}" for n, m in r.minutes_in_cafe.items())
+    window = "" if r.window_reached else f" (run ended {r.until})"
+    told = ", ".join(n.split()[0] for n in r.told) or "nobody"
+    knew = ", ".join(n.split()[0] for n in r.knew_after) or "nobody"
+    return (f"{r.seed:>4}  {len(r.attended)}/{len(INVITEES)} ({minutes}){window}; "
+            f"told {told} -> knew {knew}; {r.conversations} conversations")
+
+
 def _print(results: list[SeedResult], figures: dict[str, object]) -> None:
-    print("seed  invitees attending (minutes in cafe 17-19)      told -> knew after   talks")
+    print("seed  invitees attending (minutes in cafe 17-19); told -> knew after; talks")
     for r in results:
-        minutes = ", ".join(f"{n.split()[0]} {m:.0f}" for n, m in r.minutes_in_cafe.items())
-        window = "" if r.window_reached else f" (run ended {r.until})"
-        told = ", ".join(n.split()[0] for n in r.told) or "-"
-        knew = ", ".join(n.split()[0] for n in r.knew_after) or "-"
-        print(f"{r.seed:>4}  {len(r.attended)}/{len(INVITEES)} ({minutes}){window}"
-              f"  {told} -> {knew}  {r.conversations}")
+        print(_seed_line(r))
     known = figures["known_after_told_share"]
     print(f"overall: attendance {figures['attendance_share_mean']:.2f} of invitees, "
           f"{figures['seeds_with_half_attending']}/{figures['seeds']} seeds with half or more "
