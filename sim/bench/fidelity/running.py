@@ -148,11 +148,7 @@ def _seeded(mind: Mind, ctx: TickContext, case: Case) -> Step[None]:
 
 
 def _prepare(stage: Stage, kind: str, case: Case, agent_id: int, seed: int) -> Prepared:
-    builders: dict[str, Callable[[Stage, Case, int, int], Prepared]] = {
-        "plan": _plan, "location": _location, "react": _react, "talk": _talk,
-        "importance": _importance, "probe": _probe, "interview": _interview}
-    assert set(builders) == set(KINDS)
-    return builders[kind](stage, case, agent_id, seed)
+    return _BUILDERS[kind](stage, case, agent_id, seed)
 
 
 # --- plan -------------------------------------------------------------------------------------
@@ -364,6 +360,12 @@ def _interview(stage: Stage, case: Case, agent_id: int, seed: int) -> Prepared:
                 {"question": case.question, "category": case.category, "answer": text})
 
     return Prepared(step(), mind, Exchange(), score)
+
+
+_BUILDERS: dict[str, Callable[[Stage, Case, int, int], Prepared]] = {
+    "plan": _plan, "location": _location, "react": _react, "talk": _talk,
+    "importance": _importance, "probe": _probe, "interview": _interview}
+assert set(_BUILDERS) == set(KINDS)
 
 
 def run_all(model: LanguageModel, stages: list[Stage], quick: bool, seed: int = 0,
