@@ -21,7 +21,7 @@ from agents.requests import (
 from agents.state import ScheduledActivity
 from sim.bench.fidelity import report, scoring
 from sim.bench.fidelity.cases import KINDS, read_town, shipped_towns
-from sim.bench.fidelity.running import run_kind
+from sim.bench.fidelity.running import run_cases
 from sim.bench.fidelity.stage import Stage
 from sim.config import ScenarioError
 from sim.models.fake import FakeModel, Respond
@@ -154,7 +154,7 @@ def test_a_case_naming_an_unknown_resident_is_one_clear_line() -> None:
 def figures(respond: Respond, kind: str) -> dict[str, report.Figure]:
     model = FakeModel(respond=respond)
     stages = [Stage.build(town) for town in shipped_towns()]
-    return report.summed(run_kind(model, stages, kind, quick=True))
+    return report.summed(run_cases(model, stages, (kind,), quick=True))
 
 
 def test_a_model_that_copies_the_example_and_loops_is_caught() -> None:

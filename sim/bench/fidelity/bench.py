@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sim.bench.fidelity import report
 from sim.bench.fidelity.cases import KINDS, shipped_towns
-from sim.bench.fidelity.running import Outcome, run_all
+from sim.bench.fidelity.running import Outcome, run_cases
 from sim.bench.fidelity.stage import Stage
 from sim.models.base import LanguageModel
 from sim.models.factory import load_model
@@ -20,11 +20,7 @@ def measure(model: LanguageModel, quick: bool = False, seed: int = 0,
             kinds: tuple[str, ...] = KINDS) -> list[Outcome]:
     """Every benchmark case of `kinds` (a representative quarter with `quick`) on `model`."""
     stages = [Stage.build(town) for town in shipped_towns()]
-
-    def progress(kind: str) -> None:
-        print(f"  {kind} ...", file=sys.stderr, flush=True)
-
-    return list(run_all(model, stages, quick, seed, kinds, progress))
+    return run_cases(model, stages, kinds, quick, seed)
 
 
 def run_fidelity_bench(specs: Sequence[str], endpoint: str | None = None,
@@ -39,7 +35,8 @@ def run_fidelity_bench(specs: Sequence[str], endpoint: str | None = None,
     out: dict[str, object] = {"quick": quick, "seed": seed, "kinds": list(kinds),
                               "models": {}}
     for name in names:
-        print(f"bench fidelity: {name}{' (quick)' if quick else ''}", file=sys.stderr)
+        print(f"bench fidelity: {name}{' (quick)' if quick else ''}: {', '.join(kinds)} ...",
+              file=sys.stderr, flush=True)
         model = load_model(name, endpoint, endpoint_model)
         started = time.perf_counter()
         try:

@@ -9,7 +9,7 @@ the scorers see the prompts and raw answers as well as what cognition made of th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -108,23 +108,25 @@ class Prepared:
     score: Callable[[object], tuple[Tally, dict[str, object]]]
 
 
-def run_kind(model: LanguageModel, stages: list[Stage], kind: str, quick: bool,
-             seed: int = 0) -> list[Outcome]:
-    """Every case of `kind` in every town (only QUICK_CASES with `quick`), batched."""
-    prepared: dict[tuple[int, int], Prepared] = {}
-    for t, stage in enumerate(stages):
-        cases = stage.cases.cases(kind)
-        for i, case in enumerate(cases):
-            if quick and i not in QUICK_CASES:
-                continue
-            prepared[(t, i)] = _prepare(stage, kind, case, agent_id=1000 * t + i + 1, seed=seed)
+def run_cases(model: LanguageModel, stages: list[Stage], kinds: tuple[str, ...] = KINDS,
+              quick: bool = False, seed: int = 0) -> list[Outcome]:
+    """Every case of `kinds` in every town (only QUICK_CASES with `quick`), all driven
+    together, so the cheap kinds' requests share batches with the long plan chain."""
+    prepared: dict[tuple[int, int, int], Prepared] = {}
+    for k, kind in enumerate(kinds):
+        for t, stage in enumerate(stages):
+            for i, case in enumerate(stage.cases.cases(kind)):
+                if quick and i not in QUICK_CASES:
+                    continue
+                agent_id = 100_000 * k + 1000 * t + i + 1
+                prepared[(k, t, i)] = _BUILDERS[kind](stage, case, agent_id, seed)
     steps = {key: tapped(p.step, p.exchange) for key, p in prepared.items()}
     results = drive(model, steps)
     outcomes = []
-    for (t, i), p in sorted(prepared.items()):
-        tally, shown = p.score(results[(t, i)])
+    for (k, t, i), p in sorted(prepared.items()):
+        tally, shown = p.score(results[(k, t, i)])
         tally.update(_format_failures(p.mind, p.exchange))
-        outcomes.append(Outcome(kind, stages[t].cases.name, i, tally, shown))
+        outcomes.append(Outcome(kinds[k], stages[t].cases.name, i, tally, shown))
     return outcomes
 
 
@@ -145,10 +147,6 @@ def _seeded(mind: Mind, ctx: TickContext, case: Case) -> Step[None]:
     yield from seed_memories(mind, ctx)
     if case.memories:
         yield from remember_rated(mind, ctx, MemoryKind.OBSERVATION, case.memories)
-
-
-def _prepare(stage: Stage, kind: str, case: Case, agent_id: int, seed: int) -> Prepared:
-    return _BUILDERS[kind](stage, case, agent_id, seed)
 
 
 # --- plan -------------------------------------------------------------------------------------
@@ -366,13 +364,3 @@ _BUILDERS: dict[str, Callable[[Stage, Case, int, int], Prepared]] = {
     "plan": _plan, "location": _location, "react": _react, "talk": _talk,
     "importance": _importance, "probe": _probe, "interview": _interview}
 assert set(_BUILDERS) == set(KINDS)
-
-
-def run_all(model: LanguageModel, stages: list[Stage], quick: bool, seed: int = 0,
-            kinds: tuple[str, ...] = KINDS,
-            progress: Callable[[str], None] | None = None) -> Iterator[Outcome]:
-    """Every kind in turn (one batched pass each), yielding outcomes as they come."""
-    for kind in kinds:
-        if progress is not None:
-            progress(kind)
-        yield from run_kind(model, stages, kind, quick, seed)
