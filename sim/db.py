@@ -34,7 +34,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from sim.tables import Meta, SimBase
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APP_NAME = "generative-town"
 BUSY_TIMEOUT_MS = 5000
 

@@ -11,7 +11,18 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, DateTime, Enum, Float, Index, Integer, String, Text, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Enum,
+    Float,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -79,6 +90,9 @@ class ModelCall(SimBase):
     completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
     latency_s: Mapped[float] = mapped_column(Float, default=0.0)
     backend: Mapped[str] = mapped_column(String(64), default="")
+    cached: Mapped[bool] = mapped_column(
+        Boolean, default=False, doc="answered from the run's cache (or a repeat in its batch)"
+    )
 
 
 class InboxKind(StrEnum):
