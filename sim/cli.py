@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 
+from sim.commands import arguments
+
 EXIT_BAD_INPUT = 2
+EXIT_BROKEN_PIPE = 128 + 13
+"""What a shell reports for a writer killed by SIGPIPE (signal 13)."""
 
 # subcommand -> "module:function" taking the parsed arguments and returning an exit code.
 HANDLERS: dict[str, str] = {
@@ -45,8 +50,10 @@ def _add_model_args(p: argparse.ArgumentParser, default: str | None = "default")
 
 def _add_span_args(p: argparse.ArgumentParser) -> None:
     span = p.add_mutually_exclusive_group()
-    span.add_argument("--until", metavar="T", help=f"run until T, {TIME_HELP}")
-    span.add_argument("--ticks", type=int, metavar="N", help="run until tick N (absolute)")
+    span.add_argument("--until", type=arguments.game_time, metavar="T",
+                      help=f"run until T, {TIME_HELP}")
+    span.add_argument("--ticks", type=arguments.tick_count, metavar="N",
+                      help="run until tick N (absolute)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,9 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", nargs="?", default="smallville",
                    help="a scenario file or a shipped name: smallville (default), tiny")
     _add_span_args(p)
-    p.add_argument("--db", metavar="RUN", help="run database: a .sqlite path or a PostgreSQL URL")
+    p.add_argument("--db", type=arguments.new_run_location, metavar="RUN",
+                   help="run database: a .sqlite path or a PostgreSQL URL")
     _add_model_args(p, default=None)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=arguments.seed, default=0,
+                   help=f"the run's seed, 0 to {arguments.MAX_SEED} (default: 0)")
     p.add_argument("--resume", action="store_true", help="continue the run in --db")
     p.add_argument("--view", action="store_true", help="watch the run in a window")
 
@@ -72,9 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="render a run to GIF, MP4 or a folder of PNG frames")
     p.add_argument("run", metavar="RUN")
-    p.add_argument("--out", required=True, metavar="FILE.gif|FILE.mp4|DIR")
-    p.add_argument("--from", dest="from_", metavar="T", help=TIME_HELP)
-    p.add_argument("--to", metavar="T", help=TIME_HELP)
+    p.add_argument("--out", required=True, type=arguments.output_location,
+                   metavar="FILE.gif|FILE.mp4|DIR")
+    p.add_argument("--from", dest="from_", type=arguments.game_time, metavar="T", help=TIME_HELP)
+    p.add_argument("--to", type=arguments.game_time, metavar="T", help=TIME_HELP)
 
     p = sub.add_parser("interview", help="ask a resident a question; the run is not changed")
     p.add_argument("run", metavar="RUN")
@@ -102,25 +112,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("fork", help="copy a run up to a game time into a new run")
     p.add_argument("run", metavar="RUN")
-    p.add_argument("--at", required=True, metavar="T", help=TIME_HELP)
-    p.add_argument("new_run", metavar="NEW_RUN")
+    p.add_argument("--at", required=True, type=arguments.game_time, metavar="T", help=TIME_HELP)
+    p.add_argument("new_run", type=arguments.new_run_location, metavar="NEW_RUN")
 
     p = sub.add_parser("ablate", help="ablation experiments over conditions and seeds")
     p.add_argument("scenario", nargs="?", default="smallville")
     p.add_argument("--conditions", default="full,no-reflection,no-reflection-no-planning")
-    p.add_argument("--seeds", type=int, default=1)
+    p.add_argument("--seeds", type=arguments.positive_count, default=1)
     _add_span_args(p)
     _add_model_args(p)
     p.add_argument("--at-interview", action="store_true",
                    help="ablate at interview time on one finished run, as the paper did")
     p.add_argument("--judge", metavar="MODEL", help="a judge model for pairwise TrueSkill ranking")
-    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--out", required=True, type=arguments.output_location, metavar="DIR")
     p.add_argument("--ray", action="store_true", help="fan runs out over a Ray cluster")
 
     p = sub.add_parser("bench", help="measure the model layer or a whole run")
     p.add_argument("target", choices=["model", "run"])
     p.add_argument("--quick", action="store_true", help="a shorter measurement")
-    p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    p.add_argument("--json", type=arguments.output_file, metavar="FILE",
+                   help="also write the figures as JSON")
     return parser
 
 
@@ -129,7 +140,8 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     errors: list[type[BaseException]] = [FileNotFoundError, IsADirectoryError, PermissionError]
     for module, name in [("sim.models.base", "ModelError"), ("sim.config", "ScenarioError"),
                          ("world.errors", "MapError"), ("sim.db", "RunFileError"),
-                         ("replays.reader", "ReplayError"), ("replays.export", "ExportError")]:
+                         ("replays.reader", "ReplayError"), ("replays.export", "ExportError"),
+                         ("sim.commands.arguments", "ArgumentProblem")]:
         try:
             errors.append(getattr(importlib.import_module(module), name))
         except (ImportError, AttributeError):
@@ -144,6 +156,15 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
     return handler
 
 
+def _stdout_closed() -> bool:
+    """Whether standard output's reader has gone (writing to it raises BrokenPipeError)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return True
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -151,6 +172,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        if not _stdout_closed():
+            raise
+        # The reader went away (`inspect RUN | head`): stop quietly, as a killed pipe writer.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as error:
         if args.debug or not isinstance(error, _user_errors()):
             raise

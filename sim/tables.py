@@ -25,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from agents.tables import ADDRESS_LENGTH, NAME_LENGTH
+
 
 def _string_enum(enum: type[StrEnum]) -> Enum:
     """A portable enum column: the values as short strings, checked by SQLAlchemy, no DB type."""
@@ -56,7 +58,7 @@ class Run(SimBase):
     __tablename__ = "run"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    scenario: Mapped[str] = mapped_column(String(200))
+    scenario: Mapped[str] = mapped_column(String(NAME_LENGTH))
     scenario_config: Mapped[str] = mapped_column(Text, doc="the resolved scenario, as JSON")
     seed: Mapped[int] = mapped_column(BigInteger)
     model_info: Mapped[str] = mapped_column(Text, doc="the answering model's ModelInfo, as JSON")
@@ -108,8 +110,8 @@ class InboxItem(SimBase):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[InboxKind] = mapped_column(_string_enum(InboxKind))
-    agent: Mapped[str | None] = mapped_column(String(200), default=None)
-    place: Mapped[str | None] = mapped_column(String(200), default=None)
+    agent: Mapped[str | None] = mapped_column(String(NAME_LENGTH), default=None)
+    place: Mapped[str | None] = mapped_column(String(ADDRESS_LENGTH), default=None)
     text: Mapped[str] = mapped_column(Text)
     created_tick: Mapped[int | None] = mapped_column(
         Integer, default=None, doc="the run's last tick when it was sent"

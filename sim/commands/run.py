@@ -9,6 +9,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from sim.clock import Clock
+from sim.commands.arguments import target_tick
 from sim.config import load_scenario
 from sim.db import RunFileError
 from sim.interview import recorded_model
@@ -27,13 +29,15 @@ def main(args: argparse.Namespace) -> int:
         if not Path(db).exists() and "://" not in db:
             raise RunFileError(f"{db}: no such run file to resume")
         spec, endpoint, endpoint_model = args.model, args.endpoint, args.endpoint_model
-        if spec is None and endpoint is None:
-            with opened_run(db) as (_, stored):
+        with opened_run(db) as (_, stored):
+            until = _target(args, stored.clock)
+            if spec is None and endpoint is None:
                 spec, endpoint, endpoint_model = recorded_model(stored)
         model = load_model(spec or "default", endpoint, endpoint_model, cache=False)
         session = RunSession.open(db, model)
     else:
         scenario = load_scenario(args.scenario)
+        until = _target(args, scenario.clock)
         if Path(db).exists():
             raise RunFileError(f"{db}: already exists; pass --resume to continue it, "
                                "or choose another --db")
@@ -41,12 +45,8 @@ def main(args: argparse.Namespace) -> int:
                            args.endpoint_model, cache=False)
         session = RunSession.create(db, scenario, args.seed, model)
     clock = session.clock
-    if args.ticks is not None:
-        target = args.ticks
-    elif args.until is not None:
-        target = clock.parse_target(args.until)
-    else:
-        target = session.next_tick + clock.ticks_per_hour * DEFAULT_SPAN_HOURS
+    target = (until if until is not None
+              else session.next_tick + clock.ticks_per_hour * DEFAULT_SPAN_HOURS)
     viewer = _open_viewer(db) if args.view else None
     session.set_status(RunStatus.RUNNING)
     start = session.next_tick
@@ -70,6 +70,15 @@ def main(args: argparse.Namespace) -> int:
     if viewer is not None:
         viewer.wait()
     return 0
+
+
+def _target(args: argparse.Namespace, clock: Clock) -> int | None:
+    """The tick `--ticks` or `--until` names (checked before any file is touched), or None."""
+    if args.ticks is not None:
+        return int(args.ticks)
+    if args.until is not None:
+        return target_tick(clock, args.until, "--until")
+    return None
 
 
 def _open_viewer(db: str) -> subprocess.Popen[bytes]:

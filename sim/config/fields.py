@@ -22,6 +22,7 @@ from pydantic import (
     ValidationInfo,
 )
 
+from agents.tables import NAME_LENGTH
 from sim.config.errors import show
 from world.address import SEPARATOR, check_name
 
@@ -67,7 +68,10 @@ def _non_blank(value: str) -> str:
 
 def _name(value: str) -> str:
     if not value or value != value.strip():
-        raise ValueError(f"{value!r}: a name must be non-empty, without spaces around it")
+        raise ValueError(f"{show(value)}: a name must be non-empty, without spaces around it")
+    if len(value) > NAME_LENGTH:
+        raise ValueError(f"{show(value)}: {len(value)} characters, longer than the "
+                         f"{NAME_LENGTH} a run file holds")
     return value
 
 
