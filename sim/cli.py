@@ -43,7 +43,7 @@ def _add_model_args(p: argparse.ArgumentParser, default: str | None = "default")
     where = (f"default: {default}" if default
              else "default: the scenario's, or the run's recorded one")
     p.add_argument("--model", default=default, metavar="SPEC", help=f"{MODEL_HELP} ({where})")
-    p.add_argument("--endpoint", metavar="URL",
+    p.add_argument("--endpoint", type=arguments.endpoint_url, metavar="URL",
                    help="an OpenAI-compatible server (vLLM, SGLang, transformers serve)")
     p.add_argument("--endpoint-model", metavar="NAME", help="the model name the endpoint serves")
 
@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("interview", help="ask a resident a question; the run is not changed")
     p.add_argument("run", metavar="RUN")
     p.add_argument("agent", metavar="AGENT")
-    p.add_argument("question")
+    p.add_argument("question", type=arguments.words)
     _add_model_args(p, default=None)
     p.add_argument("--only", metavar="KINDS",
                    help="comma-separated memory kinds the answer may use (interview-time ablation)")
@@ -97,11 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("whisper", help="plant a thought in a resident's mind")
     p.add_argument("run", metavar="RUN")
     p.add_argument("agent", metavar="AGENT")
-    p.add_argument("thought")
+    p.add_argument("thought", type=arguments.words)
 
     p = sub.add_parser("event", help="make something happen at a place")
     p.add_argument("run", metavar="RUN")
-    p.add_argument("what", help='e.g. "the stove is on fire"')
+    p.add_argument("what", type=arguments.words, help='e.g. "the stove is on fire"')
     p.add_argument("--at", required=True, metavar="PLACE",
                    help="e.g. town:Hobbs Cafe:kitchen:stove")
 

@@ -65,6 +65,22 @@ def game_time(text: str) -> str:
     return text
 
 
+def words(value: str) -> str:
+    """Words for a resident or the town (a whisper, an event, a question): not blank."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return value
+
+
+def endpoint_url(value: str) -> str:
+    """`--endpoint URL`: an http:// or https:// address of an OpenAI-compatible server."""
+    scheme, _, rest = value.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest.strip("/"):
+        raise argparse.ArgumentTypeError(
+            f"expected an http:// or https:// URL (e.g. http://localhost:8000/v1), got {value!r}")
+    return value
+
+
 def new_run_location(text: str) -> str:
     """A run to create: a PostgreSQL URL, or a file path in a folder that exists."""
     if "://" in text:

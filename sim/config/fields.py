@@ -30,9 +30,10 @@ GAME_TIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?")
 
 
 class Strict(BaseModel):
-    """TOML has real types, so nothing is coerced ("30" is not an age) and unknown keys fail."""
+    """TOML has real types, so nothing is coerced ("30" is not an age) and unknown keys fail;
+    TOML's `inf` and `nan` are no setting's value."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 def parse_game_time(value: object) -> datetime:

@@ -43,7 +43,6 @@ from sim.config.settings import (
     RetrievalSettings,
 )
 
-
 MAX_RESIDENTS = 300
 """The most residents a scenario may have. Measured with the fake model on 2 shared CPU cores:
 300 residents take about 20 s for their first tick, and every resident perceives every other,
