@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import select
+import stat
 import sys
 from collections.abc import Callable, Sequence
 
@@ -157,12 +159,16 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
 
 
 def _stdout_closed() -> bool:
-    """Whether standard output's reader has gone (writing to it raises BrokenPipeError)."""
+    """Whether standard output is a pipe whose reader has gone (`| head` has exited)."""
     try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        return True
-    return False
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):
+        return False
+    if not hasattr(select, "poll"):  # no poll (Windows): a pipe on stdout is the best sign
+        return stat.S_ISFIFO(os.fstat(fd).st_mode)
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    return any(events & select.POLLERR for _fd, events in poller.poll(0))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

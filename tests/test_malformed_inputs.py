@@ -9,15 +9,18 @@ their own table (tests/test_run_file_refusals.py).
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from run_helpers import REPO, assert_refused
+from run_helpers import REPO, assert_refused, sim_command
 
+from sim.cli import EXIT_BROKEN_PIPE
 from sim.config import load_scenario
 from sim.models.fake import FakeModel
 from sim.run import RunSession
@@ -320,3 +323,29 @@ CASES: dict[str, Case] = {
 def test_malformed_input_is_refused_in_one_line(case: str, files: Files) -> None:
     argv, names, untouched = CASES[case](files)
     assert_refused(argv, names=names, untouched=untouched)
+
+
+def test_a_closed_pipe_ends_inspect_quietly(finished_run: Path) -> None:
+    """`python -m sim inspect RUN | head -0`: the reader is gone before the first line."""
+    process = subprocess.Popen(sim_command("inspect", str(finished_run)), cwd=REPO,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    error = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait(timeout=300) == EXIT_BROKEN_PIPE, error
+    assert error == ""
+
+
+def test_a_bug_still_shows_its_traceback(finished_run: Path, tmp_path: Path) -> None:
+    """Not bad input: a handler that fails on its own shows where (no catch-all)."""
+    plugin = tmp_path / "sitecustomize.py"
+    plugin.write_text("import sim.commands.inspect as inspect_command\n"
+                      "def broken(args):\n"
+                      "    raise ZeroDivisionError('a bug')\n"
+                      "inspect_command.main = broken\n", encoding="utf-8")
+    done = subprocess.run(sim_command("inspect", str(finished_run)), cwd=REPO,
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{REPO}"})
+    assert done.returncode == 1
+    assert "Traceback" in done.stderr and "ZeroDivisionError: a bug" in done.stderr
