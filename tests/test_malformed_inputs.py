@@ -313,6 +313,18 @@ CASES: dict[str, Case] = {
     "blank interview question": _argv_case(
         lambda f: ["interview", str(f.run), RESIDENT, " ", "--model", "fake"], "question",
         "must not be empty"),
+    "ablate an unknown condition": _argv_case(
+        lambda f: ["ablate", "tiny", "--conditions", "full,no-memory", "--out",
+                   str(f.new("ablation"))], "no-memory", "unknown condition"),
+    "interview a stranger": _argv_case(
+        lambda f: ["interview", str(f.run), "Nobody", "Hi?", "--model", "fake"], "run.sqlite",
+        "no resident 'Nobody'"),
+    "fork onto an existing file": _argv_case(
+        lambda f: ["fork", str(f.run), "--at", "10", str(f.plain_file)], "notes.txt",
+        "already exists"),
+    "--db that is a folder": _argv_case(
+        lambda f: ["run", "tiny", "--model", "fake", "--db", str(f.folder)], "--db",
+        "is a folder"),
     "unknown shipped scenario": _argv_case(
         lambda f: ["run", "atlantis", "--model", "fake", "--db", str(f.new("new.sqlite"))],
         "atlantis", "no such scenario file"),
