@@ -172,7 +172,10 @@ def _stdout_closed() -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as done:  # --help, or a malformed argument argparse has explained
+        return done.code if isinstance(done.code, int) else EXIT_BAD_INPUT
     try:
         return _handler(args.command)(args)
     except KeyboardInterrupt:
