@@ -31,8 +31,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from world import address
+
 NAME_LENGTH = 200
-ADDRESS_LENGTH = 400
+"""The longest resident (or scenario) name a run file stores, in characters."""
+ADDRESS_LENGTH = address.MAX_LENGTH
 PICTOGRAM_LENGTH = 32
 
 

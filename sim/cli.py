@@ -10,10 +10,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import select
+import stat
 import sys
 from collections.abc import Callable, Sequence
 
+from sim.commands import arguments
+
 EXIT_BAD_INPUT = 2
+EXIT_BROKEN_PIPE = 128 + 13
+"""What a shell reports for a writer killed by SIGPIPE (signal 13)."""
 
 # subcommand -> "module:function" taking the parsed arguments and returning an exit code.
 HANDLERS: dict[str, str] = {
@@ -34,34 +41,21 @@ MODEL_HELP = ("default (the embedded model), quality (the larger embedded one), 
               "(deterministic test model), a model directory, or a hub id")
 
 
-SEED_MIN, SEED_MAX = -(2**63), 2**63 - 1
-"""A run's seed is stored in a signed 64-bit column (`sim.tables.Run.seed`)."""
-
-
-def run_seed(text: str) -> int:
-    """`--seed`: a whole number that fits the run row's 64-bit seed column."""
-    try:
-        seed = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not SEED_MIN <= seed <= SEED_MAX:
-        raise argparse.ArgumentTypeError(f"{text} is out of range ({SEED_MIN} to {SEED_MAX})")
-    return seed
-
-
 def _add_model_args(p: argparse.ArgumentParser, default: str | None = "default") -> None:
     where = (f"default: {default}" if default
              else "default: the scenario's, or the run's recorded one")
     p.add_argument("--model", default=default, metavar="SPEC", help=f"{MODEL_HELP} ({where})")
-    p.add_argument("--endpoint", metavar="URL",
+    p.add_argument("--endpoint", type=arguments.endpoint_url, metavar="URL",
                    help="an OpenAI-compatible server (vLLM, SGLang, transformers serve)")
     p.add_argument("--endpoint-model", metavar="NAME", help="the model name the endpoint serves")
 
 
 def _add_span_args(p: argparse.ArgumentParser) -> None:
     span = p.add_mutually_exclusive_group()
-    span.add_argument("--until", metavar="T", help=f"run until T, {TIME_HELP}")
-    span.add_argument("--ticks", type=int, metavar="N", help="run until tick N (absolute)")
+    span.add_argument("--until", type=arguments.game_time, metavar="T",
+                      help=f"run until T, {TIME_HELP}")
+    span.add_argument("--ticks", type=arguments.tick_count, metavar="N",
+                      help="run until tick N (absolute)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,10 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", nargs="?", default="smallville",
                    help="a scenario file or a shipped name: smallville (default), tiny")
     _add_span_args(p)
-    p.add_argument("--db", metavar="RUN", help="run database: a .sqlite path or a PostgreSQL URL")
+    p.add_argument("--db", type=arguments.new_run_location, metavar="RUN",
+                   help="run database: a .sqlite path or a PostgreSQL URL")
     _add_model_args(p, default=None)
-    p.add_argument("--seed", type=run_seed, default=0,
-                   help=f"the run's random seed, a whole number from {SEED_MIN} to {SEED_MAX}")
+    p.add_argument("--seed", type=arguments.seed, default=0,
+                   help=f"the run's seed, 0 to {arguments.MAX_SEED} (default: 0)")
     p.add_argument("--resume", action="store_true", help="continue the run in --db")
     p.add_argument("--view", action="store_true", help="watch the run in a window")
 
@@ -88,14 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="render a run to GIF, MP4 or a folder of PNG frames")
     p.add_argument("run", metavar="RUN")
-    p.add_argument("--out", required=True, metavar="FILE.gif|FILE.mp4|DIR")
-    p.add_argument("--from", dest="from_", metavar="T", help=TIME_HELP)
-    p.add_argument("--to", metavar="T", help=TIME_HELP)
+    p.add_argument("--out", required=True, type=arguments.output_location,
+                   metavar="FILE.gif|FILE.mp4|DIR")
+    p.add_argument("--from", dest="from_", type=arguments.game_time, metavar="T", help=TIME_HELP)
+    p.add_argument("--to", type=arguments.game_time, metavar="T", help=TIME_HELP)
 
     p = sub.add_parser("interview", help="ask a resident a question; the run is not changed")
     p.add_argument("run", metavar="RUN")
     p.add_argument("agent", metavar="AGENT")
-    p.add_argument("question")
+    p.add_argument("question", type=arguments.words)
     _add_model_args(p, default=None)
     p.add_argument("--only", metavar="KINDS",
                    help="comma-separated memory kinds the answer may use (interview-time ablation)")
@@ -103,11 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("whisper", help="plant a thought in a resident's mind")
     p.add_argument("run", metavar="RUN")
     p.add_argument("agent", metavar="AGENT")
-    p.add_argument("thought")
+    p.add_argument("thought", type=arguments.words)
 
     p = sub.add_parser("event", help="make something happen at a place")
     p.add_argument("run", metavar="RUN")
-    p.add_argument("what", help='e.g. "the stove is on fire"')
+    p.add_argument("what", type=arguments.words, help='e.g. "the stove is on fire"')
     p.add_argument("--at", required=True, metavar="PLACE",
                    help="e.g. town:Hobbs Cafe:kitchen:stove")
 
@@ -118,25 +114,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("fork", help="copy a run up to a game time into a new run")
     p.add_argument("run", metavar="RUN")
-    p.add_argument("--at", required=True, metavar="T", help=TIME_HELP)
-    p.add_argument("new_run", metavar="NEW_RUN")
+    p.add_argument("--at", required=True, type=arguments.game_time, metavar="T", help=TIME_HELP)
+    p.add_argument("new_run", type=arguments.new_run_location, metavar="NEW_RUN")
 
     p = sub.add_parser("ablate", help="ablation experiments over conditions and seeds")
     p.add_argument("scenario", nargs="?", default="smallville")
     p.add_argument("--conditions", default="full,no-reflection,no-reflection-no-planning")
-    p.add_argument("--seeds", type=int, default=1)
+    p.add_argument("--seeds", type=arguments.positive_count, default=1)
     _add_span_args(p)
     _add_model_args(p)
     p.add_argument("--at-interview", action="store_true",
                    help="ablate at interview time on one finished run, as the paper did")
     p.add_argument("--judge", metavar="MODEL", help="a judge model for pairwise TrueSkill ranking")
-    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--out", required=True, type=arguments.output_location, metavar="DIR")
     p.add_argument("--ray", action="store_true", help="fan runs out over a Ray cluster")
 
     p = sub.add_parser("bench", help="measure the model layer, a whole run, or believability")
     p.add_argument("target", choices=["model", "run", "fidelity"])
     p.add_argument("--quick", action="store_true", help="a shorter measurement")
-    p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    p.add_argument("--json", type=arguments.output_file, metavar="FILE",
+                   help="also write the figures as JSON")
     p.add_argument("--model", action="append", metavar="SPEC",
                    help=f"{MODEL_HELP}; repeat it to compare models side by side "
                         "(default: default)")
@@ -158,7 +155,8 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     errors: list[type[BaseException]] = [FileNotFoundError, IsADirectoryError, PermissionError]
     for module, name in [("sim.models.base", "ModelError"), ("sim.config", "ScenarioError"),
                          ("world.errors", "MapError"), ("sim.db", "RunFileError"),
-                         ("replays.reader", "ReplayError"), ("replays.export", "ExportError")]:
+                         ("replays.reader", "ReplayError"), ("replays.export", "ExportError"),
+                         ("sim.commands.arguments", "ArgumentProblem")]:
         try:
             errors.append(getattr(importlib.import_module(module), name))
         except (ImportError, AttributeError):
@@ -173,13 +171,35 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
     return handler
 
 
+def _stdout_closed() -> bool:
+    """Whether standard output is a pipe whose reader has gone (`| head` has exited)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):
+        return False
+    if not hasattr(select, "poll"):  # no poll (Windows): a pipe on stdout is the best sign
+        return stat.S_ISFIFO(os.fstat(fd).st_mode)
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    return any(events & select.POLLERR for _fd, events in poller.poll(0))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as done:  # --help, or a malformed argument argparse has explained
+        return done.code if isinstance(done.code, int) else EXIT_BAD_INPUT
     try:
         return _handler(args.command)(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        if not _stdout_closed():
+            raise
+        # The reader went away (`inspect RUN | head`): stop quietly, as a killed pipe writer.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as error:
         if args.debug or not isinstance(error, _user_errors()):
             raise

@@ -53,16 +53,29 @@ class Clock:
         return self.time_at(tick).strftime(TIME_FORMAT)
 
     def parse_target(self, spec: str) -> int:
-        """A tick number ("8640") or a game time ("2023-02-13 08:00") as a tick."""
-        text = spec.strip()
-        if text.isdigit():
-            return int(text)
-        try:
-            when = datetime.strptime(text, TIME_FORMAT)
-        except ValueError:
-            raise ValueError(
-                f"bad time {spec!r}: expected a tick number or a game time 'YYYY-MM-DD HH:MM'"
-            ) from None
-        if when < self.start:
+        """A tick number ("8640") or a game time ("2023-02-13 08:00") as a tick.
+
+        ValueError (one line) for a malformed spec or a time before the start.
+        """
+        parsed = parse_time_spec(spec)
+        if isinstance(parsed, int):
+            return parsed
+        if parsed < self.start:
             raise ValueError(f"time {spec!r} is before the scenario starts ({self.format(0)})")
-        return self.tick_at(when)
+        return self.tick_at(parsed)
+
+
+def parse_time_spec(spec: str) -> int | datetime:
+    """A tick number ("8640") or a game time ("2023-02-13 08:00", to the minute).
+
+    ValueError (one line) for anything else: a negative tick, seconds, an hour of 25.
+    """
+    text = spec.strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        return datetime.strptime(text, TIME_FORMAT)
+    except ValueError:
+        raise ValueError(
+            f"bad time {spec!r}: expected a tick number or a game time 'YYYY-MM-DD HH:MM'"
+        ) from None

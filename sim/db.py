@@ -46,7 +46,8 @@ from replays.reader import describe_engine
 from sim.tables import Meta, SimBase
 
 SCHEMA_VERSION = 2
-"""2: the run row records why a run failed and a heartbeat of the process advancing it."""
+"""2: the run row records why a run failed and a heartbeat of the process advancing it;
+a model call records whether the run's cache answered it, and its computed prompt tokens."""
 APP_NAME = "generative-town"
 BUSY_TIMEOUT_MS = 5000
 

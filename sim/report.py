@@ -77,7 +77,7 @@ def summarise(session: RunSession, start_tick: int) -> RunSummary:
     clock = session.clock
     end_tick = session.last_tick if session.last_tick is not None else start_tick
     stats = session.recorder.stats
-    hits = getattr(session.model, "hits", 0)
+    hits = session.cache.hits
     return RunSummary(
         start=clock.format(start_tick), end=clock.format(end_tick),
         game_hours=clock.hours_between(start_tick, end_tick + 1), ticks=session.stats.ticks,

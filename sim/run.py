@@ -29,6 +29,7 @@ from replays.events import LogEvent
 from replays.frame import Frame
 from replays.reader import EventLogReader
 from sim.batching import drive
+from sim.clock import Clock
 from sim.config import Scenario, open_town
 from sim.db import (
     RunFileError,
@@ -58,7 +59,7 @@ from sim.scheduler import (
     Scheduler,
     TickOutcome,
 )
-from sim.tables import InboxItem, InboxKind, Run, RunStatus
+from sim.tables import InboxItem, InboxKind, ModelCall, Run, RunStatus
 from world.objects import ObjectStates
 from world.town import Town
 
@@ -87,7 +88,7 @@ class RunSession:
     """An open run; build it with `create` or `open`."""
 
     def __init__(self, engine_url: str, sessions: sessionmaker[Session], scenario: Scenario,
-                 town: Town, recorder: RecordingModel, model: LanguageModel,
+                 town: Town, recorder: RecordingModel, cache: CachingModel,
                  minds: dict[int, Mind], scheduler: Scheduler, frame: Frame,
                  last_tick: int | None, fallbacks: FallbackCounter) -> None:
         self.engine_url = engine_url
@@ -95,7 +96,9 @@ class RunSession:
         self.scenario = scenario
         self.town = town
         self.recorder = recorder
-        self.model = model
+        self.model: LanguageModel = recorder
+        """What the simulation asks: the recorder, answering through `cache`."""
+        self.cache = cache
         self.minds = minds
         self.scheduler = scheduler
         self.frame = frame
@@ -162,22 +165,27 @@ class RunSession:
     def _open(cls, url: str, sessions: sessionmaker[Session], session: Session,
               scenario: Scenario, town: Town, seed: int, backend: LanguageModel) -> RunSession:
         """The run as `session` sees it: minds and conversations of its last committed tick."""
-        recorder = RecordingModel(backend)
-        model = CachingModel(recorder)
+        cache = CachingModel(backend)
+        recorder = RecordingModel(cache, cached=cache.__contains__)
         fallbacks = FallbackCounter()
         run = session.scalars(select(Run)).one()
         minds = load_minds(session, scenario, town, fallbacks)
         conversations = _open_conversations(session, minds)
         next_conversation = (session.scalar(select(func.max(ConversationRow.id))) or 0) + 1
+        recorder.start_batch_ids_at((session.scalar(select(func.max(ModelCall.batch_id)))
+                                     or 0) + 1)
         last_tick = run.last_tick
+        injected = [] if last_tick is None else _active_events(session, town, scenario,
+                                                               last_tick)
         frame = Frame()
         if last_tick is not None:
             frame = EventLogReader(engine_of(sessions)).frame_at(last_tick)
         objects = ObjectStates.from_json(town, frame.object_states)
-        scheduler = Scheduler(town, scenario.clock, minds, model, objects, conversations,
+        scheduler = Scheduler(town, scenario.clock, minds, recorder, objects, conversations,
                               perceiver=perceiver_for(scenario, town),
-                              run_seed=seed, next_conversation_id=next_conversation)
-        return cls(url, sessions, scenario, town, recorder, model, minds, scheduler,
+                              run_seed=seed, next_conversation_id=next_conversation,
+                              injected=injected)
+        return cls(url, sessions, scenario, town, recorder, cache, minds, scheduler,
                    frame, last_tick, fallbacks)
 
     def _seed(self, session: Session) -> None:
@@ -201,9 +209,10 @@ class RunSession:
         tick = self.next_tick
         try:
             while tick <= target:
-                calls_before = self.recorder.stats.total_calls
+                # Whether a tick is quiet rests on what it asked, never on what the cache held.
+                asked_before = self.recorder.stats.requests
                 outcome = self.step(tick)
-                quiet = not outcome.events and self.recorder.stats.total_calls == calls_before
+                quiet = not outcome.events and self.recorder.stats.requests == asked_before
                 if on_tick is not None:
                     on_tick(tick)
                 following = tick + 1
@@ -247,9 +256,7 @@ class RunSession:
             if item.kind == InboxKind.WHISPER and item.agent in self.scheduler.by_name:
                 whispers.setdefault(self.scheduler.by_name[item.agent], []).append(item.text)
             elif item.kind == InboxKind.EVENT and item.place:
-                address = self.town.resolve(item.place)
-                until = tick + self.clock.ticks_for_minutes(INJECTED_EVENT_MINUTES)
-                injected.append(InjectedEvent(item.text, address, until))
+                injected.append(_injected_event(item, self.town, self.clock, tick))
         return whispers, injected, ids
 
     def _commit(self, tick: int, outcome: TickOutcome, inbox_ids: list[int]) -> None:
@@ -316,6 +323,24 @@ def _tuck_in(mind: Mind, ctx: TickContext) -> None:
     mind.state.asleep = True
     mind.state.action = CurrentAction(SLEEPING, home, 0, ctx.ticks_for(minutes)
                                       if minutes else 0, SLEEP_EMOJI, sleep=True)
+
+
+def _injected_event(item: InboxItem, town: Town, clock: Clock, tick: int) -> InjectedEvent:
+    """The world event of an inbox item delivered at `tick`, visible for a while after it."""
+    assert item.place is not None
+    return InjectedEvent(item.text, town.resolve(item.place),
+                         tick + clock.ticks_for_minutes(INJECTED_EVENT_MINUTES))
+
+
+def _active_events(session: Session, town: Town, scenario: Scenario,
+                   last_tick: int) -> list[InjectedEvent]:
+    """The injected events still visible after `last_tick`, rebuilt from the delivered inbox."""
+    delivered = session.scalars(select(InboxItem).where(
+        InboxItem.kind == InboxKind.EVENT, InboxItem.place.is_not(None),
+        InboxItem.processed_tick.is_not(None)).order_by(InboxItem.id))
+    events = [_injected_event(item, town, scenario.clock, item.processed_tick)
+              for item in delivered if item.processed_tick is not None]
+    return [event for event in events if event.until_tick > last_tick]
 
 
 def _open_conversations(session: Session,

@@ -14,7 +14,7 @@ transaction after all its model calls.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -81,7 +81,8 @@ class TickOutcome:
 class Scheduler:
     def __init__(self, town: Town, clock: Clock, minds: dict[int, Mind], model: LanguageModel,
                  objects: ObjectStates, conversations: dict[int, ActiveConversation],
-                 *, perceiver: Perceiver, run_seed: int, next_conversation_id: int) -> None:
+                 *, perceiver: Perceiver, run_seed: int, next_conversation_id: int,
+                 injected: Sequence[InjectedEvent] = ()) -> None:
         self.town, self.clock, self.minds, self.model = town, clock, minds, model
         self.objects = objects
         self.conversations = conversations
@@ -89,7 +90,8 @@ class Scheduler:
         self.next_conversation_id = next_conversation_id
         self.pathfinder = Pathfinder(town)
         self.perceiver = perceiver
-        self.injected: list[InjectedEvent] = []
+        self.injected: list[InjectedEvent] = list(injected)
+        """Injected events still visible; a resumed run rebuilds them from its inbox."""
         self.by_name = {mind.name: agent_id for agent_id, mind in minds.items()}
 
     # --- the tick ------------------------------------------------------------------------------
@@ -113,8 +115,8 @@ class Scheduler:
             out.log(tick, "event", None, text=event.description, address=str(event.address))
         self._move(tick, out)
         ctx = self.context(tick)
-        self._phase({i: interviewing.whisper(self.minds[i], ctx, text)
-                     for i, texts in whispers.items() for text in texts[:1]})
+        self._phase({i: interviewing.whisper(self.minds[i], ctx, texts)
+                     for i, texts in whispers.items() if texts})
         for agent_id, texts in whispers.items():
             for text in texts:
                 out.log(tick, "whisper", self.minds[agent_id].name, text=text)

@@ -11,8 +11,21 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, DateTime, Enum, Float, Index, Integer, String, Text, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Enum,
+    Float,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from agents.tables import ADDRESS_LENGTH, NAME_LENGTH
 
 
 def _string_enum(enum: type[StrEnum]) -> Enum:
@@ -49,7 +62,7 @@ class Run(SimBase):
     __tablename__ = "run"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    scenario: Mapped[str] = mapped_column(String(200))
+    scenario: Mapped[str] = mapped_column(String(NAME_LENGTH))
     scenario_config: Mapped[str] = mapped_column(Text, doc="the resolved scenario, as JSON")
     seed: Mapped[int] = mapped_column(BigInteger)
     model_info: Mapped[str] = mapped_column(Text, doc="the answering model's ModelInfo, as JSON")
@@ -90,6 +103,9 @@ class ModelCall(SimBase):
     completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
     latency_s: Mapped[float] = mapped_column(Float, default=0.0)
     backend: Mapped[str] = mapped_column(String(64), default="")
+    cached: Mapped[bool] = mapped_column(
+        Boolean, default=False, doc="answered from the run's cache (or a repeat in its batch)"
+    )
 
 
 class InboxKind(StrEnum):
@@ -105,8 +121,8 @@ class InboxItem(SimBase):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[InboxKind] = mapped_column(_string_enum(InboxKind))
-    agent: Mapped[str | None] = mapped_column(String(200), default=None)
-    place: Mapped[str | None] = mapped_column(String(200), default=None)
+    agent: Mapped[str | None] = mapped_column(String(NAME_LENGTH), default=None)
+    place: Mapped[str | None] = mapped_column(String(ADDRESS_LENGTH), default=None)
     text: Mapped[str] = mapped_column(Text)
     created_tick: Mapped[int | None] = mapped_column(
         Integer, default=None, doc="the run's last tick when it was sent"

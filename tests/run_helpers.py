@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from sqlalchemy import select
@@ -20,14 +20,18 @@ REPO = Path(__file__).resolve().parents[1]
 # Columns that hold wall-clock measurements, not simulation results.
 WALL_CLOCK_COLUMNS = {("model_call", "latency_s"), ("run", "created_at"),
                       ("run", "heartbeat_at")}
+# Whether the run's cache answered a call: a resumed run starts with an empty cache.
+CACHE_COLUMNS = {("model_call", "cached")}
 # What a simulation computes; a resumed, forked or replayed run must hold exactly these rows.
 RESULT_TABLES = ("log_event", "memory", "agent", "conversation", "utterance", "plan_item")
 
 Dump = dict[str, list[tuple[object, ...]]]
 
 
-def table_dump(db: str | Path, tables: Sequence[str] | None = None) -> Dump:
-    """Every run table's rows (or `tables`'), by primary key, minus wall-clock columns.
+def table_dump(db: str | Path, tables: Sequence[str] | None = None, *,
+               aside: Collection[tuple[str, str]] = ()) -> Dump:
+    """Every run table's rows (or `tables`'), by primary key, minus wall-clock columns
+    and the (table, column) pairs of `aside`.
 
     Read through SQLAlchemy's column types, so a SQLite and a PostgreSQL run compare equal
     when they hold the same values.
@@ -41,7 +45,8 @@ def table_dump(db: str | Path, tables: Sequence[str] | None = None) -> Dump:
                     if tables is not None and table.name not in tables:
                         continue
                     columns = [c for c in table.columns
-                               if (table.name, c.name) not in WALL_CLOCK_COLUMNS]
+                               if (table.name, c.name) not in WALL_CLOCK_COLUMNS
+                               and (table.name, c.name) not in aside]
                     query = select(*columns).order_by(*table.primary_key.columns)
                     dump[table.name] = [tuple(row) for row in connection.execute(query)]
         return dump

@@ -158,6 +158,23 @@ def test_recording_keeps_stats_and_batch_ids(run_engine: Engine) -> None:
     assert [(r.batch_id, r.latency_s) for r in recorder.pending] == [(1, 0.25), (1, 0.25), (2, 2.0)]
 
 
+def test_recording_over_a_cache_logs_every_request_and_marks_the_cached() -> None:
+    """What was asked is logged whether or not the cache was warm; the model's figures are not."""
+    cache = CachingModel(FakeModel())
+    recorder = RecordingModel(cache, cached=cache.__contains__)
+    a, b = Generate("a", max_tokens=4), Generate("b c", max_tokens=4)
+    recorder.generate([a, a, b])
+    recorder.generate([b])
+    assert [(r.request, r.batch_id, r.cached) for r in recorder.pending] == [
+        (a, 1, False), (a, 1, True), (b, 1, False), (b, 2, True)]
+    assert [r.latency_s for r in recorder.pending if r.cached] == [0.0, 0.0]
+    stats = recorder.stats
+    assert stats.requests == 4
+    assert stats.calls == {"generate": 2}
+    assert stats.batch_sizes == {"generate": [2]}
+    assert stats.prompt_tokens == 1 + 2
+
+
 def test_replay_repeats_come_back_in_logged_order() -> None:
     request = Generate("Again?", temperature=0.7)
     rows = [ModelCall(tick=0, batch_id=1, kind="generate", fingerprint=request.fingerprint(),

@@ -11,6 +11,8 @@ from typing import Literal, TypeAlias
 Level: TypeAlias = Literal["world", "sector", "arena", "object"]
 LEVELS: tuple[Level, ...] = ("world", "sector", "arena", "object")
 SEPARATOR = ":"
+MAX_LENGTH = 400
+"""The longest address a run file stores ("world:sector:arena:object", in characters)."""
 
 
 def check_name(name: str) -> str | None:

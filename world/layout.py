@@ -7,6 +7,7 @@ obeys the same rules (see world/maps/README.md).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from world.address import MAX_LENGTH as MAX_ADDRESS_LENGTH
 from world.address import Address, check_name
 from world.errors import MapError
 from world.grid import Tile, TileGrid
@@ -118,6 +120,12 @@ class _Checker:
         return MapError(f"{self.source}: {what}: {problem}")
 
     def check_inside(self, what: str, rect: Rect) -> None:
+        """A rectangle (or point) of finite, non-negative size, within the map."""
+        if not all(math.isfinite(v) for v in (rect.x, rect.y, rect.width, rect.height)):
+            raise self.fail(what, "position and size must be finite numbers")
+        for size, value in (("width", rect.width), ("height", rect.height)):
+            if value < 0:
+                raise self.fail(what, f"negative {size} ({value:g} tiles)")
         if not rect.inside(self.grid.width, self.grid.height):
             size = f"{self.grid.width}x{self.grid.height}"
             raise self.fail(what, f"outside the map ({size} tiles)")
@@ -147,6 +155,9 @@ class _Checker:
             if not containing:
                 raise self.fail(what, f"not inside any {parent_kind}")
             address = min(containing)[2].child(spec.name)
+            if len(str(address)) > MAX_ADDRESS_LENGTH:
+                raise self.fail(what, f"address {len(str(address))} characters long, more than "
+                                      f"the {MAX_ADDRESS_LENGTH} a run file holds")
             if address in seen:
                 other = seen[address].origin or "another"
                 raise self.fail(what, f"duplicate name in {address.parent} (also {other})")

@@ -51,7 +51,7 @@ def load_town(path: str | Path) -> Town:
 
     tile_layers: dict[str, Json] = {}
     object_layers: dict[str, Json] = {}
-    for layer in _flatten(_list(data, "layers", name)):
+    for layer in _flatten(_list(data, "layers", name), name):
         kind = layer.get("type")
         layer_name = str(layer.get("name", ""))
         found = {"tilelayer": tile_layers, "objectgroup": object_layers}.get(str(kind))
@@ -80,7 +80,7 @@ def load_town(path: str | Path) -> Town:
             layer_name,
             gids[layer_name],
             visible=bool(layer.get("visible", True)),
-            opacity=float(layer.get("opacity", 1.0)),
+            opacity=_opacity(layer, f"{name}: layer '{layer_name}'"),
         )
         for layer_name, layer in tile_layers.items()
         if layer_name != "collision"
@@ -120,11 +120,21 @@ def _read_json(path: Path, name: str) -> Json:
     return data
 
 
-def _int(data: Json, key: str, what: str) -> int:
-    value = data.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise MapError(f"{what}: '{key}' must be a positive integer, got {value!r}")
+def _int(data: Json, key: str, what: str, default: int | None = None) -> int:
+    """A positive integer field; with a `default`, an optional one that may also be 0."""
+    value = data.get(key, default)
+    least = 1 if default is None else 0
+    if not isinstance(value, int) or isinstance(value, bool) or value < least:
+        kind = "a positive integer" if least else "an integer, 0 or more"
+        raise MapError(f"{what}: '{key}' must be {kind}, got {value!r}")
     return value
+
+
+def _opacity(layer: Json, what: str) -> float:
+    value = layer.get("opacity", 1.0)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise MapError(f"{what}: 'opacity' must be a number from 0 to 1, got {value!r}")
+    return float(value)
 
 
 def _list(data: Json, key: str, what: str) -> list[Json]:
@@ -145,11 +155,12 @@ def _property(data: Json, key: str, what: str, default: str) -> str:
     return default
 
 
-def _flatten(layers: list[Json]) -> Iterator[Json]:
+def _flatten(layers: list[Json], name: str) -> Iterator[Json]:
     """Layers in draw order, with group layers opened."""
     for layer in layers:
         if layer.get("type") == "group":
-            yield from _flatten(layer.get("layers", []))
+            what = f"{name}: group layer '{layer.get('name')}'"
+            yield from _flatten(_list(layer, "layers", what), name)
         else:
             yield layer
 
@@ -192,8 +203,8 @@ def _load_tileset(entry: Json, map_path: Path, tile_size: tuple[int, int]) -> Ti
         image=image.resolve(),
         image_width=_int(data, "imagewidth", what),
         image_height=_int(data, "imageheight", what),
-        margin=int(data.get("margin", 0)),
-        spacing=int(data.get("spacing", 0)),
+        margin=_int(data, "margin", what, default=0),
+        spacing=_int(data, "spacing", what, default=0),
     )
     if (tileset.tile_width, tileset.tile_height) != tile_size:
         raise MapError(

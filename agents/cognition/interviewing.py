@@ -33,7 +33,9 @@ def interview(mind: Mind, ctx: TickContext, question: str,
         return "I'm not sure how to answer that."
 
 
-def whisper(mind: Mind, ctx: TickContext, thought: str) -> Step[list[MemoryRecord]]:
-    """Plant a thought: a memory the agent holds as its own, and an intention for its plans."""
-    mind.state.intentions = [*mind.state.intentions, thought][-mind.config.intentions_kept:]
-    return (yield from remember_rated(mind, ctx, MemoryKind.THOUGHT, [thought]))
+def whisper(mind: Mind, ctx: TickContext,
+            thoughts: Sequence[str]) -> Step[list[MemoryRecord]]:
+    """Plant thoughts (in the order sent): memories the agent holds as its own, and
+    intentions for its plans (the last `intentions_kept` are kept)."""
+    mind.state.intentions = [*mind.state.intentions, *thoughts][-mind.config.intentions_kept:]
+    return (yield from remember_rated(mind, ctx, MemoryKind.THOUGHT, list(thoughts)))

@@ -25,7 +25,6 @@ from sqlalchemy import select
 
 from agents.requests import ModelRequest, request_from_json
 from sim.config import load_scenario
-from sim.models.cache import CachingModel
 from sim.models.embedded import model_directory
 from sim.models.transformers_backend import TransformersModel
 from sim.report import summarise
@@ -77,14 +76,13 @@ def _measure(backend: TransformersModel, span: Span, quick: bool) -> dict[str, o
         session.run_until(target)
         wall = time.perf_counter() - started
         summary = summarise(session, 0)
-        cache = session.model
-        hits: Counter[str] = cache.hits_by_kind if isinstance(cache, CachingModel) else Counter()
+        hits: Counter[str] = session.cache.hits_by_kind
         with session.sessions() as db_session:
             logged = [(row.kind, row.request) for row in db_session.execute(
                 select(ModelCall.kind, ModelCall.request).order_by(ModelCall.id))]
         session.close()
     sizes = session.recorder.stats.batch_sizes
-    baseline = _one_at_a_time(backend, logged, hits, quick)
+    baseline = _one_at_a_time(backend, logged, quick)
     model_seconds = summary.model_seconds
     agent_hours = summary.agent_hours
     counted = sum(n for kind, n in summary.calls_by_kind.items() if kind in COUNTED_KINDS)
@@ -112,8 +110,9 @@ def _measure(backend: TransformersModel, span: Span, quick: bool) -> dict[str, o
 
 
 def _one_at_a_time(backend: TransformersModel, logged: list[tuple[str, str]],
-                   hits: Counter[str], quick: bool) -> float:
-    """Seconds the original's way would take for every request of the span (hits included)."""
+                   quick: bool) -> float:
+    """Seconds the original's way would take for every request of the span (the log holds
+    cache hits too)."""
     by_kind: dict[str, list[ModelRequest]] = {}
     for kind, text in logged:
         by_kind.setdefault(kind, []).append(request_from_json(json.loads(text)))
@@ -121,13 +120,13 @@ def _one_at_a_time(backend: TransformersModel, logged: list[tuple[str, str]],
     total = 0.0
     rng = random.Random(0)
     try:
-        for kind, requests in sorted(by_kind.items()):
+        for _kind, requests in sorted(by_kind.items()):
             timed = rng.sample(requests, min(SAMPLE_PER_KIND, len(requests))) if quick else requests
             started = time.perf_counter()
             for request in timed:
                 backend.answer([request])
             mean = (time.perf_counter() - started) / len(timed)
-            total += mean * (len(requests) + hits.get(kind, 0))
+            total += mean * len(requests)
     finally:
         backend.prefix_reuse = True
     return total

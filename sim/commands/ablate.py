@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.commands.arguments import target_tick
 from sim.config import load_scenario
 from sim.experiments.conditions import ExperimentError, parse_conditions
 from sim.experiments.experiment import ExperimentConfig, run_experiment
@@ -36,13 +37,11 @@ def _config(args: argparse.Namespace) -> ExperimentConfig:
     scenario = load_scenario(args.scenario)
     clock = scenario.clock
     if args.ticks is not None:
-        target = args.ticks
+        target = int(args.ticks)
     elif args.until is not None:
-        target = clock.parse_target(args.until)
+        target = target_tick(clock, args.until, "--until")
     else:
         target = DEFAULT_SPAN_DAYS * clock.ticks_per_day
-    if target < 0:
-        raise ExperimentError(f"the run must end at tick 0 or later, got {target}")
     model = ModelSpec(args.model or scenario.model.spec, args.endpoint, args.endpoint_model)
     judge = ModelSpec(args.judge) if args.judge else None
     out = Path(args.out)

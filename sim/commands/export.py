@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from sim.commands.arguments import target_tick
 from sim.db import engine_of
 from sim.runfile import opened_run
 
@@ -17,8 +18,8 @@ def main(args: argparse.Namespace) -> int:
 
     with opened_run(args.run) as (sessions, stored):
         clock = stored.clock
-        first = clock.parse_target(args.from_) if args.from_ else None
-        last = clock.parse_target(args.to) if args.to else None
+        first = target_tick(clock, args.from_, "--from") if args.from_ else None
+        last = target_tick(clock, args.to, "--to") if args.to else None
         frames = export_run(engine_of(sessions), stored.town(), Path(args.out), first, last,
                             progress=True, scale=clock)
     print(f"wrote {frames} frames to {args.out}", file=sys.stderr)

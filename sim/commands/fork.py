@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import select
 from tqdm import tqdm
 
+from sim.commands.arguments import target_tick
 from sim.db import RunFileError
 from sim.models.base import ModelInfo
 from sim.models.replay import ReplayModel
@@ -65,10 +66,7 @@ def fork(source: str | Path, at: str, target: str | Path, *, progress: bool = Fa
 
 
 def _fork_tick(stored: StoredRun, at: str) -> int:
-    try:
-        tick = stored.clock.parse_target(at)
-    except ValueError as exc:
-        raise RunQueryError(f"--at: {exc}") from None
+    tick = target_tick(stored.clock, at, "--at")
     if stored.last_tick is None or tick > stored.last_tick:
         raise RunQueryError(f"{stored.location}: cannot fork at {stored.clock.format(tick)} "
                             f"(tick {tick}): the run has reached {stored.reached()}")

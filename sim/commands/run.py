@@ -9,6 +9,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from sim.clock import Clock
+from sim.commands.arguments import target_tick
 from sim.config import load_scenario
 from sim.db import check_new_run_location
 from sim.interview import recorded_model
@@ -23,26 +25,23 @@ DEFAULT_SPAN_HOURS = 1
 def main(args: argparse.Namespace) -> int:
     db = args.db or _default_db(args)
     if args.resume:
-        with opened_run(db) as (_, stored):  # validated before the model is loaded
-            recorded = recorded_model(stored)
         spec, endpoint, endpoint_model = args.model, args.endpoint, args.endpoint_model
-        if spec is None and endpoint is None:
-            spec, endpoint, endpoint_model = recorded
+        with opened_run(db) as (_, stored):  # validated before the model is loaded
+            until = _target(args, stored.clock)
+            if spec is None and endpoint is None:
+                spec, endpoint, endpoint_model = recorded_model(stored)
         model = load_model(spec or "default", endpoint, endpoint_model, cache=False)
         session = RunSession.open(db, model)
     else:
         scenario = load_scenario(args.scenario)
+        until = _target(args, scenario.clock)
         check_new_run_location(db)
         model = load_model(args.model or scenario.model.spec, args.endpoint,
                            args.endpoint_model, cache=False)
         session = RunSession.create(db, scenario, args.seed, model)
     clock = session.clock
-    if args.ticks is not None:
-        target = args.ticks
-    elif args.until is not None:
-        target = clock.parse_target(args.until)
-    else:
-        target = session.next_tick + clock.ticks_per_hour * DEFAULT_SPAN_HOURS
+    target = (until if until is not None
+              else session.next_tick + clock.ticks_per_hour * DEFAULT_SPAN_HOURS)
     viewer = _open_viewer(db) if args.view else None
     start = session.next_tick
     with tqdm(total=max(0, target - start + 1), unit="tick", file=sys.stderr,
@@ -65,6 +64,15 @@ def main(args: argparse.Namespace) -> int:
     if viewer is not None:
         viewer.wait()
     return 0
+
+
+def _target(args: argparse.Namespace, clock: Clock) -> int | None:
+    """The tick `--ticks` or `--until` names (checked before any file is touched), or None."""
+    if args.ticks is not None:
+        return int(args.ticks)
+    if args.until is not None:
+        return target_tick(clock, args.until, "--until")
+    return None
 
 
 def _open_viewer(db: str) -> subprocess.Popen[bytes]:

@@ -22,6 +22,7 @@ from pydantic import (
     ValidationInfo,
 )
 
+from agents.tables import NAME_LENGTH
 from sim.config.errors import show
 from world.address import SEPARATOR, check_name
 
@@ -29,9 +30,10 @@ GAME_TIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?")
 
 
 class Strict(BaseModel):
-    """TOML has real types, so nothing is coerced ("30" is not an age) and unknown keys fail."""
+    """TOML has real types, so nothing is coerced ("30" is not an age) and unknown keys fail;
+    TOML's `inf` and `nan` are no setting's value."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 def parse_game_time(value: object) -> datetime:
@@ -67,7 +69,10 @@ def _non_blank(value: str) -> str:
 
 def _name(value: str) -> str:
     if not value or value != value.strip():
-        raise ValueError(f"{value!r}: a name must be non-empty, without spaces around it")
+        raise ValueError(f"{show(value)}: a name must be non-empty, without spaces around it")
+    if len(value) > NAME_LENGTH:
+        raise ValueError(f"{show(value)}: {len(value)} characters, longer than the "
+                         f"{NAME_LENGTH} a run file holds")
     return value
 
 

@@ -66,6 +66,10 @@ class CachingModel(LanguageModel):
     def __len__(self) -> int:
         return len(self._entries)
 
+    def __contains__(self, request: object) -> bool:
+        """Whether `request` would be answered from the cache (its recency is unchanged)."""
+        return request in self._entries
+
     def _answer(self, method: Callable[[Sequence[Req]], list[Res]],
                 requests: Sequence[Req], kind: type[Res]) -> list[Res]:
         found: dict[Req, Res] = {}

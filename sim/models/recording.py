@@ -97,6 +97,8 @@ class CallRecord:
     result: ModelResult
     batch_id: int
     latency_s: float
+    cached: bool = False
+    """Answered without the model: from the cache, or as a repeat within its batch."""
 
     def to_row(self, tick: int, backend: str) -> ModelCall:
         prompt_tokens, completion_tokens = _tokens(self.result)
@@ -105,13 +107,20 @@ class CallRecord:
             request=dumps(self.request.to_json()), fingerprint=self.request.fingerprint(),
             answer=dumps(result_to_json(self.result)), prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens, latency_s=self.latency_s, backend=backend,
+            cached=self.cached,
         )
 
 
 @dataclass(slots=True)
 class ModelStats:
-    """What a run reports about its model use."""
+    """What a run reports about its model use.
 
+    `requests` counts every request asked; the other figures count only what reached the
+    model (cache hits and repeats within a batch excluded), with `batch_sizes` the number of
+    distinct requests each batch sent to it.
+    """
+
+    requests: int = 0
     calls: Counter[str] = field(default_factory=Counter)
     batch_sizes: dict[str, list[int]] = field(default_factory=dict)
     prompt_tokens: int = 0
@@ -129,19 +138,24 @@ class ModelStats:
 
 
 class RecordingModel(LanguageModel):
-    """Answers through `inner` and keeps every call until `flush` writes it into the run.
+    """Answers through `inner` and keeps every request until `flush` writes it into the run.
 
-    Latency is the batch's wall time shared evenly by its requests, so the latencies of a
-    run sum to the time spent in the model.
+    Every request asked is recorded, including those a cache in `inner` answers (`cached`
+    tells which, as `cached(request)` said before the batch), so the log of a run is the
+    same whether or not the cache was warm: a resumed run logs what an uninterrupted one
+    does. Latency is the batch's wall time shared evenly by the requests that reached the
+    model (cached ones get 0), so the latencies of a run sum to the time spent in the model.
     """
 
     def __init__(self, inner: LanguageModel,
-                 clock: Callable[[], float] = time.perf_counter) -> None:
+                 clock: Callable[[], float] = time.perf_counter, *,
+                 cached: Callable[[ModelRequest], bool] | None = None) -> None:
         self.inner = inner
         self.info = inner.info
         self.stats = ModelStats()
         self.pending: list[CallRecord] = []
         self._clock = clock
+        self._cached = cached
         self._next_batch_id = 1
 
     def generate(self, requests: Sequence[Generate]) -> list[GenerateResult]:
@@ -175,19 +189,34 @@ class RecordingModel(LanguageModel):
                 requests: Sequence[Req]) -> list[Res]:
         if not requests:
             return []
+        cached = self._answered_without_model(requests)
         started = self._clock()
         results = method(requests)
         elapsed = self._clock() - started
         batch_id = self._next_batch_id
         self._next_batch_id += 1
-        share = elapsed / len(requests)
+        computed = cached.count(False)
+        share = elapsed / computed if computed else 0.0
         stats = self.stats
-        stats.calls[kind] += len(requests)
-        stats.batch_sizes.setdefault(kind, []).append(len(requests))
+        stats.requests += len(requests)
         stats.model_seconds += elapsed
-        for request, result in zip(requests, results, strict=True):
-            prompt_tokens, completion_tokens = _tokens(result)
-            stats.prompt_tokens += prompt_tokens
-            stats.completion_tokens += completion_tokens
-            self.pending.append(CallRecord(request, result, batch_id, share))
+        if computed:
+            stats.calls[kind] += computed
+            stats.batch_sizes.setdefault(kind, []).append(computed)
+        for request, result, hit in zip(requests, results, cached, strict=True):
+            if not hit:
+                prompt_tokens, completion_tokens = _tokens(result)
+                stats.prompt_tokens += prompt_tokens
+                stats.completion_tokens += completion_tokens
+            self.pending.append(CallRecord(request, result, batch_id,
+                                           0.0 if hit else share, hit))
         return results
+
+    def _answered_without_model(self, requests: Sequence[ModelRequest]) -> list[bool]:
+        """For each request: will the cache answer it, or does it repeat one in its batch."""
+        seen: set[ModelRequest] = set()
+        marks = []
+        for request in requests:
+            marks.append(request in seen or (self._cached is not None and self._cached(request)))
+            seen.add(request)
+        return marks
