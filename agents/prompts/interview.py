@@ -18,6 +18,7 @@ from agents.prompts.base import (
     strip_marker,
     strip_quotes,
     strip_speaker,
+    unwrap,
 )
 from agents.requests import Generate
 
@@ -56,7 +57,8 @@ def interview_request(*, agent: str, persona: str, time: str, question: str,
 def parse_interview_answer(text: str, *, agent: str) -> str:
     """The answer's first paragraph without `agent`'s name as a prefix or quotes, at most
     four sentences and 600 characters. An answer without words raises."""
-    paragraphs = [strip_marker(part) for part in re.split(r"\n\s*\n", text.replace("\r", ""))]
+    text = unwrap(text).replace("\r", "")
+    paragraphs = [strip_marker(part) for part in re.split(r"\n\s*\n", text)]
     for paragraph in paragraphs:
         answer = strip_quotes(strip_speaker(" ".join(paragraph.split()), (agent,)))
         answer = first_sentences(answer, MAX_SENTENCES)
