@@ -226,3 +226,38 @@ def test_unreadable_decisions_take_their_fallback_and_are_counted(tmp_path: Path
     assert talks is False
     gained = {tag: n - before.get(tag, 0) for tag, n in mind.fallbacks.by_tag.items()}
     assert gained == {"importance": 1, "react_decision": 1, "talk_decision": 1}
+
+
+def test_a_bedtime_after_midnight_is_kept(tmp_path: Path) -> None:
+    """Maria sleeps at 01:00 and wakes at 08:00: awake at 00:30, in bed from 01:00 until
+    08:00 (issue 12: she was sent to bed at 00:00)."""
+    run = session(tmp_path, scripted())
+    maria = next(m for m in run.minds.values() if m.name == "Maria Lopez")
+    assert (maria.persona.wake_minute, maria.persona.sleep_minute) == (480, 60)
+    half_past_midnight = 35 * 60 * 60 // 10 // 2  # 17.5 h after the 07:00 start
+    run.run_until(half_past_midnight)
+    assert run.scheduler.context(half_past_midnight).clock == "00:30"
+    assert not maria.state.asleep and maria.state.action is not None
+    assert not maria.state.action.sleep
+    one_am = half_past_midnight + 180
+    run.run_until(one_am + 1)
+    action = maria.state.action
+    assert action is not None and action.sleep
+    assert run.scheduler.context(action.start_tick).clock == "01:00"
+    assert run.scheduler.context(action.end_tick).clock == "08:00"
+
+
+def test_appointments_held_today_are_kept_in_the_plan(tmp_path: Path) -> None:
+    """Isabella's party (an intention with a time, from the scenario) holds 17:00-19:00 of
+    her schedule although the scripted plan says nothing about it."""
+    base = load_scenario("tiny")
+    data = base.model_dump(mode="json")
+    data["start"] = "2023-02-14 07:00"
+    scenario = Scenario.parse(data, source="tiny.toml", base_dir=Path(base.map).parent)
+    run = session(tmp_path, scripted(), scenario)
+    run.run_until(5)
+    schedule = isabella(run).state.schedule
+    party = [c for c in schedule if 17 * 60 <= c.start_minute < 19 * 60]
+    assert party and {c.description for c in party} == {
+        "go to a Valentine's Day party at Hobbs Cafe"}
+    assert sum(c.duration for c in party) == 120

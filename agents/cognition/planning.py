@@ -54,12 +54,14 @@ def sampled(mind: Mind, ctx: TickContext, request: Generate) -> Generate:
                    max_tokens=mind.config.tokens(request.tag, request.max_tokens))
 
 
-def fallback_day(mind: Mind) -> list[ScheduledActivity]:
-    """The day when no plan could be read: work (or stay home) between meals."""
-    wake, sleep = mind.persona.wake_minute, mind.persona.bedtime_minute
+def fallback_day(mind: Mind, wake: int) -> list[ScheduledActivity]:
+    """The day from `wake` (minutes after midnight) to bedtime when no plan could be read:
+    work (or stay home) between meals."""
+    sleep = mind.persona.bedtime_minute
     work = f"work at {mind.persona.workplace}" if mind.persona.workplace else "spend time at home"
     items = [(wake, "wake up and get ready"), (wake + 60, work), (12 * 60, "have lunch"),
              (13 * 60, work), (18 * 60, "have dinner"), (20 * 60, "relax at home")]
+    items = [items[0], *sorted((m, t) for m, t in items[1:] if m > wake)]
     starts = [m for m, _ in items if wake <= m < sleep]
     texts = [t for m, t in items if wake <= m < sleep]
     ends = [*starts[1:], sleep]
@@ -94,7 +96,7 @@ def start_day(mind: Mind, ctx: TickContext) -> Step[None]:
         state.day_plan = keep_appointments(plan.activities(sleep), kept)
     except PromptParseError:
         mind.fell_back(request.tag)
-        state.day_plan = keep_appointments(fallback_day(mind), kept)
+        state.day_plan = keep_appointments(fallback_day(mind, wake), kept)
     lines = [f"{format_clock(item.start_minute)} {item.description}" for item in state.day_plan]
     request = sampled(mind, ctx, hourly_schedule_request(
         agent=mind.name, persona=mind.persona_text(), date=ctx.date, plan=lines,

@@ -62,7 +62,8 @@ def consider(mind: Mind, ctx: TickContext, events: Sequence[WorldEvent],
         observation=event.description, memories=memories))
     answer = yield from generate(request)
     try:
-        reaction = parse_reaction(answer.text)
+        reaction = parse_reaction(answer.text, plan=[
+            mind.activity(), *(step.description for step in mind.state.actions)])
     except PromptParseError:
         mind.fell_back(request.tag)
         return None

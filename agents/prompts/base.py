@@ -334,6 +334,20 @@ LOOP_REPEATS = 2
 """A description may come back this often between others (work, lunch, work); more is a loop."""
 
 
+ECHO_SHARE = 0.75
+"""A description this much made of the words of given lines only repeats them."""
+_STOP = frozenset({"the", "a", "an", "and", "of", "to", "at", "in", "on", "for", "with", "her",
+                   "his", "their", "my", "min", "minutes"})
+
+
+def echoes(description: str, lines: Iterable[str]) -> bool:
+    """Whether `description` only repeats `lines`: at least `ECHO_SHARE` of its content
+    words (not "the", "and", ...) are words of `lines`."""
+    words = set(_WORDS.findall(description.lower())) - _STOP
+    theirs = {w for other in lines for w in _WORDS.findall(other.lower())}
+    return bool(words) and len(words & theirs) / len(words) >= ECHO_SHARE
+
+
 def loop_free(descriptions: Sequence[str]) -> int:
     """How many leading items come before the answer starts to loop.
 
@@ -380,7 +394,6 @@ def timed_items(text: str, limit: int = 100, *,
             minute += DAY
         latest = max(latest, minute)
         items.append((minute, description))
-    items = items[:loop_free([description for _, description in items])]
     items.sort(key=lambda item: item[0])  # stable: the first line wins a shared start
     unique: list[tuple[int, str]] = []
     for minute, description in items:

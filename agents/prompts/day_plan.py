@@ -12,6 +12,7 @@ from agents.prompts.base import (
     chat,
     format_clock,
     line,
+    loop_free,
     persona_block,
     quote,
     timed_items,
@@ -135,7 +136,8 @@ def parse_day_plan(text: str, *, wake_minute: int | None = None,
     items from bedtime on, and "go to bed" earlier than `BED_SLACK` before it, are dropped.
     """
     items = []
-    for minute, description in timed_items(text, day_start=wake_minute):
+    read = timed_items(text, day_start=wake_minute)
+    for minute, description in read[:loop_free([description for _, description in read])]:
         if is_example_line(description):
             continue
         if bed_minute is not None and (minute >= bed_minute or (

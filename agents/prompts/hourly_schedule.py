@@ -8,6 +8,7 @@ from agents.prompts.base import (
     PromptParseError,
     chat,
     line,
+    loop_free,
     persona_block,
     split_evenly,
     timed_items,
@@ -65,13 +66,16 @@ def parse_hourly_schedule(text: str, *, start_minute: int, end_minute: int,
     agent is doing on waking), items at or after the end are dropped, and the first chunk
     is stretched back to the start; each item lasts until the next; neighbours with the
     same description merge; a chunk longer than `max_chunk` is split into equal parts.
-    Fewer than 2 items raises.
+    Fewer than 2 items, or an answer that loops (`loop_free`), raises.
     """
     if end_minute <= start_minute:
         raise ValueError(f"empty schedule window {start_minute}..{end_minute}")
     starts: list[int] = []
     descriptions: list[str] = []
-    for minute, description in timed_items(text, day_start=start_minute):
+    items = timed_items(text, day_start=start_minute)
+    if loop_free([description for _, description in items]) < len(items):
+        raise PromptParseError("the schedule loops")
+    for minute, description in items:
         rounded = min(max(round(minute / GRID) * GRID, start_minute), end_minute)
         if rounded >= end_minute:
             continue

@@ -19,6 +19,7 @@ from agents.prompts.base import (
     answer_lines,
     chat,
     clean_phrase,
+    echoes,
     first_sentences,
     has_letters,
     is_yes,
@@ -116,12 +117,18 @@ def reaction_request(*, agent: str, persona: str, time: str, activity: str,
     return Generate(prompt, max_tokens=40, stop=("\n",), tag=TAG_REACTION)
 
 
-def parse_reaction(text: str) -> Reaction:
-    """The first line with words: its action, and its minutes clamped to 5..60 (15 if none)."""
+def parse_reaction(text: str, *, plan: Sequence[str] = ()) -> Reaction:
+    """The first line with words: its action, and its minutes clamped to 5..60 (15 if none).
+
+    An answer that repeats what the agent was doing or had planned (`plan`: the current
+    activity and its steps, e.g. "15 min: knead dough and bake bread" from the
+    decomposition) is not a reaction and raises."""
     for raw in answer_lines(text):
         minutes, rest = read_minutes(raw)
         description = clean_phrase(first_sentences(rest, 1), 120)
         if has_letters(description):
+            if echoes(description, plan):
+                raise PromptParseError(f"the reaction repeats the plan: {description!r}")
             duration = min(max(minutes or DEFAULT_MINUTES, MIN_MINUTES), MAX_MINUTES)
             return Reaction(description, duration)
     raise PromptParseError("no reaction with words in the answer")
