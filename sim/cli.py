@@ -133,10 +133,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR")
     p.add_argument("--ray", action="store_true", help="fan runs out over a Ray cluster")
 
-    p = sub.add_parser("bench", help="measure the model layer or a whole run")
-    p.add_argument("target", choices=["model", "run"])
+    p = sub.add_parser("bench", help="measure the model layer, a whole run, or believability")
+    p.add_argument("target", choices=["model", "run", "fidelity"])
     p.add_argument("--quick", action="store_true", help="a shorter measurement")
     p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    p.add_argument("--model", action="append", metavar="SPEC",
+                   help=f"{MODEL_HELP}; repeat it to compare models side by side "
+                        "(default: default)")
+    p.add_argument("--endpoint", metavar="URL",
+                   help="an OpenAI-compatible server (bench fidelity only)")
+    p.add_argument("--endpoint-model", metavar="NAME", help="the model name the endpoint serves")
+    p.add_argument("--scenario", metavar="NAME",
+                   help="bench fidelity: run a shipped check scenario end to end (party)")
+    p.add_argument("--seeds", type=int, default=3, metavar="N",
+                   help="bench fidelity --scenario: how many seeded runs (default 3)")
     return parser
 
 

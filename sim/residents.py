@@ -67,7 +67,12 @@ def cognition_config(scenario: Scenario) -> CognitionConfig:
 
 
 def persona_of(resident: Resident, scenario: Scenario) -> Persona:
-    intentions = tuple(i.description for i in scenario.intentions if i.resident == resident.name)
+    return resident_persona(resident, tuple(
+        i.description for i in scenario.intentions if i.resident == resident.name))
+
+
+def resident_persona(resident: Resident, intentions: Sequence[str] = ()) -> Persona:
+    """The persona of a resident as a scenario writes it, holding `intentions`."""
     return Persona(
         name=resident.name, age=resident.age, traits=tuple(resident.traits),
         background=resident.background, occupation=resident.occupation,
@@ -75,7 +80,8 @@ def persona_of(resident: Resident, scenario: Scenario) -> Persona:
         known_places=resident.places,
         relationships=tuple(Relationship(r.name, r.description) for r in resident.relationships),
         seed_memories=tuple(resident.seed_memories), wake_minute=resident.wake_minute,
-        sleep_minute=resident.sleep_minute, color=resident.color, intentions=intentions)
+        sleep_minute=resident.sleep_minute, color=resident.color,
+        intentions=tuple(intentions))
 
 
 def create_agents(session: Session, scenario: Scenario, town: Town) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from agents.requests import ModelRequest, request_from_json
 from sim.config import load_scenario
 from sim.models.cache import CachingModel
-from sim.models.embedded import prepare_embedded
+from sim.models.embedded import model_directory
 from sim.models.transformers_backend import TransformersModel
 from sim.report import summarise
 from sim.run import RunSession
@@ -46,8 +46,10 @@ FULL_SPANS = (Span("tiny", 120), Span("smallville", 120))
 QUICK_SPANS = (Span("tiny", 30), Span("smallville", 10))
 
 
-def run_run_bench(quick: bool = False, json_path: Path | None = None) -> dict[str, object]:
-    backend = TransformersModel(prepare_embedded("default"))
+def run_run_bench(quick: bool = False, json_path: Path | None = None,
+                  spec: str = "default") -> dict[str, object]:
+    """Run the spans on model `spec` (an embedded name or a model directory)."""
+    backend = TransformersModel(model_directory(spec))
     figures: dict[str, object] = {"quick": quick, "model": backend.info.name,
                                   "device": backend.info.device}
     for span in QUICK_SPANS if quick else FULL_SPANS:

@@ -127,6 +127,17 @@ def prepare_embedded(name: str = "default", cache_dir: Path | None = None,
     return convert(model, locate_parts(model), target, progress)
 
 
+def model_directory(spec: str) -> Path:
+    """The transformers directory of `spec`: an embedded model's name or a directory;
+    ModelError for anything else."""
+    if spec in EMBEDDED_MODELS:
+        return prepare_embedded(spec)
+    if Path(spec).is_dir():
+        return Path(spec)
+    raise ModelError(f"{spec!r} is neither an embedded model "
+                     f"({', '.join(sorted(EMBEDDED_MODELS))}) nor a model directory")
+
+
 def is_complete(directory: Path) -> bool:
     """A finished conversion: the provenance file is written last, inside the renamed dir."""
     return all((directory / f).is_file()

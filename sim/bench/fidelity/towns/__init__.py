@@ -1,0 +1,1 @@
+"""The benchmark's towns, casts and labelled cases: one TOML file per town (package data)."""
