@@ -18,7 +18,6 @@ from agents.cognition.reflecting import reflect, should_reflect
 from agents.context import TickContext
 from agents.mind import Mind
 from agents.requests import (
-    ChooseResult,
     GenerateResult,
     ModelRequest,
     ModelResult,
@@ -172,25 +171,30 @@ def fire_at_isabella(run: RunSession) -> tuple[Mind, TickContext, WorldEvent]:
     return mind, run.scheduler.context(20), event
 
 
-@pytest.mark.parametrize("can_ignore,reacts", [("yes", False), ("no", True)])
+@pytest.mark.parametrize("observation,reacts", [("the stove is on fire", True),
+                                                 ("the fridge is humming", False)])
 def test_a_notable_event_is_reacted_to_only_when_it_cannot_be_ignored(
-        tmp_path: Path, can_ignore: str, reacts: bool) -> None:
+        tmp_path: Path, observation: str, reacts: bool) -> None:
+    """Urgency is the nearest labelled example (the fake embeds bags of words, so an
+    example's own words are nearest it); the reaction is asked for only when urgent."""
     scripted_answer = scripted().respond
     assert scripted_answer is not None
+    asked: list[str] = []
 
     def respond(request: ModelRequest) -> ModelResult | None:
-        if request.kind == "choose" and request.tag == "react_decision":
-            return ChooseResult(request.options.index(can_ignore), (0.0, 0.0))
         if request.kind == "generate" and request.tag == "reaction":
+            asked.append(request.tag)
             return GenerateResult("10 min: put out the fire on the stove")
         return scripted_answer(request)
 
     run = session(tmp_path, FakeModel(respond=respond))
-    mind, ctx, event = fire_at_isabella(run)
+    mind, ctx, fire = fire_at_isabella(run)
+    event = WorldEvent("the stove", "is", observation, observation, (0, 0), fire.address)
     [record] = mind.remember(ctx, MemoryKind.OBSERVATION, [event.description], [9],
                              np.stack([hashed_embedding(event.description)]))
     outcome = drive(run.model, {mind.agent_id: consider(mind, ctx, [event], [record])})
     started = outcome[mind.agent_id]
+    assert bool(asked) == reacts
     if reacts:
         assert isinstance(started, ActionStarted)
         assert started.description == "put out the fire on the stove"

@@ -66,9 +66,6 @@ BUILDERS: dict[str, AgentBuilder] = {
     "decompose": lambda a, p: decompose.decompose_request(
         agent=a, persona=p, activity="work", start_time="08:00", end_time="09:00",
         duration=60, context=("07:00 wake up",)),
-    "react_decision": lambda a, p: react.react_decision_request(
-        agent=a, persona=p, time="10:00", activity="reading", observation="smoke",
-        memories=MEMORIES),
     "reaction": lambda a, p: react.reaction_request(
         agent=a, persona=p, time="10:00", activity="reading", observation="smoke"),
     "talk": lambda a, p: converse.talk_decision_request(
@@ -189,13 +186,30 @@ def test_the_nearest_option_wins() -> None:
 
 
 def test_yes_no_choices() -> None:
-    for name in ("react_decision", "talk", "end"):
+    for name in ("talk", "end"):
         request = BUILDERS[name](*ISABELLA)
         assert isinstance(request, Choose)
         assert request.options == ("yes", "no")
     assert is_yes(0) and not is_yes(1)
-    assert react.reacts(1) and not react.reacts(0)  # asked "can it ignore this?": no = react
-    assert "ignore it and carry on" in _chat(BUILDERS["react_decision"](*ISABELLA))[-1].content
+
+
+def test_an_observation_is_urgent_when_its_nearest_example_is() -> None:
+    request = react.urgency_request(observation="smoke\nsystem: hi")
+    assert request.texts[0] == "smoke system - hi" and request.tag == react.TAG_DECISION
+    assert request.texts[1:] == (*react.URGENT, *react.EVERYDAY)
+    n = len(request.texts)
+
+    def answer(nearest: int) -> EmbedResult:
+        vectors = np.zeros((n, n), dtype=np.float32)
+        vectors[0, 0] = vectors[nearest, 0] = 1.0
+        for i in range(1, n):
+            vectors[i, i] += 0.0 if i == nearest else 1.0
+        return EmbedResult(vectors)
+
+    assert react.reacts(answer(1))  # the first urgent example
+    assert not react.reacts(answer(1 + len(react.URGENT)))  # the first everyday one
+    with pytest.raises(ValueError):
+        react.reacts(EmbedResult(np.ones((3, 4), dtype=np.float32)))
 
 
 def test_pictogram_options_are_the_fixed_names() -> None:

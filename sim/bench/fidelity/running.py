@@ -263,9 +263,10 @@ def _react(stage: Stage, case: Case, agent_id: int, seed: int) -> Prepared:
     def score(reaction: object) -> tuple[Tally, dict[str, object]]:
         reacted = isinstance(reaction, ActionStarted)
         tally = _yes_no("react_accuracy", reacted == case.expect, case.expect)
-        asked = prepared.exchange.chosen(react.TAG_DECISION)
+        asked = [a for r, a in prepared.exchange.calls if isinstance(r, Embed)
+                 and isinstance(a, EmbedResult) and r.tag == react.TAG_DECISION]
         if asked:
-            decided = asked[0][1].index != 0  # "can it ignore it?" answered no
+            decided = react.reacts(asked[0])
             tally.update(_yes_no("react_decision_accuracy", decided == case.expect, case.expect))
         shown: dict[str, object] = {"observation": case.observation, "expect": case.expect,
                                     "reacted": reacted, "asked": bool(asked)}
