@@ -52,6 +52,15 @@ def calibrated_index(answer: ChooseResult, baseline: ChooseResult) -> int:
     return max(range(len(gains)), key=lambda i: (gains[i], -i))
 
 
+def raised(answer: ChooseResult, baseline: ChooseResult, option: int = 0) -> bool:
+    """Whether the content raised `option`'s share over the baseline (strictly: an answer
+    equal to its baseline raises nothing). Without scores, whether it was the answer."""
+    options = len(answer.logprobs)
+    if not (_scored(answer, options) and _scored(baseline, options)):
+        return answer.index == option
+    return shares(answer.logprobs)[option] > shares(baseline.logprobs)[option]
+
+
 def calibrated_choice(request: Choose, baseline: Choose) -> Step[int]:
     """Ask `request` and its content-free `baseline` (same options) in one batch; the
     calibrated option's index."""
