@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 
-from agents.requests import Choose, ChooseResult
+from agents.requests import Choose, ChooseResult, RateResult
 from agents.steps import Step, ask
 
 CONTENT_FREE = "N/A"
@@ -37,7 +37,7 @@ def _scored(result: ChooseResult, options: int) -> bool:
     """Whether `result` scores every option (a server that can only generate and match
     answers one option with 0 and the rest with -inf; a scripted fake may give no scores)."""
     scores = result.logprobs
-    return (len(scores) == options and all(math.isfinite(s) for s in scores)
+    return (len(scores) == options > 0 and all(math.isfinite(s) for s in scores)
             and max(scores) > min(scores))
 
 
@@ -59,6 +59,19 @@ def raised(answer: ChooseResult, baseline: ChooseResult, option: int = 0) -> boo
     if not (_scored(answer, options) and _scored(baseline, options)):
         return answer.index == option
     return shares(answer.logprobs)[option] > shares(baseline.logprobs)[option]
+
+
+def expected_rating(result: RateResult, low: int) -> int:
+    """The rating weighted by the model's probability of each value, rounded (as G-Eval,
+    Liu et al. 2023, reads scores); the most likely value alone put the 0.5B default
+    model's importance ratings on 1, 8 or 10 only. Without scores for every value, the
+    answer's own value."""
+    options = len(result.logprobs)
+    scores = result.logprobs
+    if options == 0 or not all(math.isfinite(s) for s in scores):
+        return result.value
+    mean = sum(math.exp(share) * (low + i) for i, share in enumerate(shares(scores)))
+    return math.floor(mean + 0.5)
 
 
 def calibrated_choice(request: Choose, baseline: Choose) -> Step[int]:
