@@ -265,3 +265,21 @@ def test_appointments_held_today_are_kept_in_the_plan(tmp_path: Path) -> None:
     assert party and {c.description for c in party} == {
         "go to a Valentine's Day party at Hobbs Cafe"}
     assert sum(c.duration for c in party) == 120
+
+
+def test_a_run_starting_after_midnight_sends_the_night_owl_to_bed_at_her_bedtime(
+        tmp_path: Path) -> None:
+    """Started at 00:30, Maria (bed 01:00) has the rest of her night, not a whole new day."""
+    base = load_scenario("tiny")
+    data = base.model_dump(mode="json")
+    data["start"] = "2023-02-14 00:30"
+    scenario = Scenario.parse(data, source="tiny.toml", base_dir=Path(base.map).parent)
+    run = session(tmp_path, scripted(), scenario)
+    maria = next(m for m in run.minds.values() if m.name == "Maria Lopez")
+    run.run_until(2)
+    assert not maria.state.asleep
+    assert [(c.start_minute, c.end_minute) for c in maria.state.schedule] == [(30, 60)]
+    run.run_until(185)  # 01:00 and a little
+    action = maria.state.action
+    assert action is not None and action.sleep
+    assert run.scheduler.context(action.end_tick).clock == "08:00"

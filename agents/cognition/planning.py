@@ -80,8 +80,8 @@ def start_day(mind: Mind, ctx: TickContext) -> Step[None]:
         return
     wake, sleep = ctx.minute_of_day, mind.persona.bedtime_minute
     if wake + DAY < sleep:  # woken after midnight, before bedtime: the rest of the night
-        state.day_plan = state.schedule = [
-            ScheduledActivity(wake, sleep - DAY - wake, "relax at home")]
+        state.day_plan = [ScheduledActivity(wake, sleep - DAY - wake, "relax at home")]
+        state.schedule = list(state.day_plan)
         return
     intentions = [*mind.persona.intentions, *state.intentions]
     kept = appointments(intentions, [r.description for r in mind.memory.records(HELD)],
