@@ -325,13 +325,13 @@ NIGHT_MARGIN = 120
 ("05:30 get up" for a day that starts at 06:00); an earlier one is after midnight."""
 
 
-def _norm(description: str) -> str:
-    return " ".join(_WORDS.findall(description.lower()))
-
-
 _WORDS = re.compile(r"[^\W_]+")
 LOOP_REPEATS = 2
 """A description may come back this often between others (work, lunch, work); more is a loop."""
+
+
+def _norm(description: str) -> str:
+    return " ".join(_WORDS.findall(description.lower()))
 
 
 ECHO_SHARE = 0.75
