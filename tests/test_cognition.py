@@ -18,6 +18,7 @@ from agents.cognition.reflecting import reflect, should_reflect
 from agents.context import TickContext
 from agents.mind import Mind
 from agents.requests import (
+    ChooseResult,
     GenerateResult,
     ModelRequest,
     ModelResult,
@@ -205,12 +206,13 @@ def test_a_notable_event_is_reacted_to_only_when_it_cannot_be_ignored(
 
 def test_unreadable_decisions_take_their_fallback_and_are_counted(tmp_path: Path) -> None:
     """An answer that named no option (matched=False) never counts as its index: index 0
-    here would be "yes" (react, talk) and a rating of 10; the fallbacks are the opposite."""
+    here would be "yes" (talk) and a rating of 10; the fallbacks are the opposite. (Whether
+    to react is decided by embeddings, which a server always answers.)"""
     scripted_answer = scripted().respond
     assert scripted_answer is not None
 
     def respond(request: ModelRequest) -> ModelResult | None:
-        if request.kind == "choose" and request.tag in ("react_decision", "talk_decision"):
+        if request.kind == "choose" and request.tag == "talk_decision":
             return ChooseResult(request.options.index("no"), (0.0, 0.0), matched=False)
         if request.kind == "rate" and request.tag == "importance":
             return RateResult(10, (), matched=False)
@@ -221,15 +223,11 @@ def test_unreadable_decisions_take_their_fallback_and_are_counted(tmp_path: Path
     before = dict(mind.fallbacks.by_tag)
     [record] = drive(run.model, {0: observe(mind, ctx, [event])})[0]
     assert record.importance == 1  # the fallback rating, not the unread 10
-    [record] = mind.remember(ctx, MemoryKind.OBSERVATION, [event.description], [9],
-                             np.stack([hashed_embedding(event.description)]))
-    started = drive(run.model, {0: consider(mind, ctx, [event], [record])})[0]
-    assert started is None  # carried on: "no, it cannot ignore it" was not read
     other = next(n for n in ctx.residents.values() if n.name != mind.name)
     talks = drive(run.model, {0: decide_to_talk(mind, ctx, other)})[0]
     assert talks is False
     gained = {tag: n - before.get(tag, 0) for tag, n in mind.fallbacks.by_tag.items()}
-    assert gained == {"importance": 1, "react_decision": 1, "talk_decision": 1}
+    assert gained == {"importance": 1, "talk_decision": 1}
 
 
 def test_a_bedtime_after_midnight_is_kept(tmp_path: Path) -> None:

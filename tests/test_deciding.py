@@ -7,7 +7,6 @@ import math
 import pytest
 
 from agents.cognition.deciding import (
-    calibrated_index,
     expected_rating,
     raised,
     shares,
@@ -20,17 +19,10 @@ def test_shares_are_a_log_softmax() -> None:
     assert [round(math.exp(x), 6) for x in got] == [0.25, 0.75]
 
 
-def test_calibration_picks_what_the_content_raised_not_the_prior() -> None:
-    answer = ChooseResult(0, (-0.1, -2.5, -3.0))  # the model's favourite is A ...
-    baseline = ChooseResult(0, (-0.05, -3.5, -4.0))  # ... with or without the question
-    assert calibrated_index(answer, baseline) == 1  # B gained most
-
-
 @pytest.mark.parametrize("answer", [ChooseResult(1, (-math.inf, 0.0)), ChooseResult(1, ()),
                                     ChooseResult(1, (0.0, 0.0))])
 def test_without_scores_the_answer_stands(answer: ChooseResult) -> None:
     baseline = ChooseResult(0, (-0.1, -2.0))
-    assert calibrated_index(answer, baseline) == 1
     assert not raised(answer, baseline, 0) and raised(answer, baseline, 1)
 
 

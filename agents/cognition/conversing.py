@@ -25,7 +25,7 @@ from agents.prompts.converse import (
     utterance_request,
 )
 from agents.requests import ChooseResult
-from agents.steps import Step, ask, choose, generate
+from agents.steps import Step, ask, choose, expect, generate
 from agents.tables import MemoryKind
 
 MIN_ROUNDS_BEFORE_END = 2
@@ -68,9 +68,8 @@ def decide_to_talk(mind: Mind, ctx: TickContext, other: Neighbour) -> Step[bool]
         memories=remembered) for relation, remembered in (known, ("", []))]
     if asked[0] == asked[1]:
         return False
-    answer, baseline = yield from ask([asked[0], replace(
-        asked[1], tag=asked[1].tag + BASELINE_SUFFIX)])
-    assert isinstance(answer, ChooseResult) and isinstance(baseline, ChooseResult)
+    answers = yield from ask([asked[0], replace(asked[1], tag=asked[1].tag + BASELINE_SUFFIX)])
+    answer, baseline = (expect(a, ChooseResult) for a in answers)
     if not answer.matched:  # unreadable: let them be
         return is_yes(mind.option(asked[0], answer, fallback=YES_NO.index("no")))
     return raised(answer, baseline, YES_NO.index("yes"))

@@ -1,26 +1,19 @@
-"""Calibrated choices: an option wins by how much the question raises it, not by its prior.
+"""Decisions read from a model's scores rather than from its single best answer.
 
-A small model scoring "A", "B", ... or "yes"/"no" has strong preferences of its own
-(measured on the 0.5B default: option A 18 times of 18 for places; "no" to every "start
-a conversation?"), whatever the question says. Contextual calibration (Zhao et al. 2021,
-"Calibrate Before Use") asks the same question once more with the content left out
-(`baseline`) and picks the option whose probability the content raised most: the log of
-each option's share among the options, minus the same under the baseline. The baseline
-of a given agent and option list is the same request every time, so a caching backend
-answers it once.
+A small model scoring "yes"/"no" has strong preferences of its own (measured on the
+0.5B default: "no" to every "start a conversation?"), whatever the question says.
+Contextual calibration (Zhao et al. 2021, "Calibrate Before Use") asks the same
+question once more with the content left out (the baseline) and reads whether the
+content raised an option's share (`raised`). A rating is read as the probability-
+weighted mean of its values (`expected_rating`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import replace
 
-from agents.requests import Choose, ChooseResult, RateResult
-from agents.steps import Step, ask
-
-CONTENT_FREE = "N/A"
-"""What stands in for the content of a question in its baseline (Zhao et al. use "N/A")."""
+from agents.requests import ChooseResult, RateResult
 
 BASELINE_SUFFIX = "_baseline"
 """Appended to a request's tag for its baseline, so logs and benchmarks tell them apart."""
@@ -39,17 +32,6 @@ def _scored(result: ChooseResult, options: int) -> bool:
     scores = result.logprobs
     return (len(scores) == options > 0 and all(math.isfinite(s) for s in scores)
             and max(scores) > min(scores))
-
-
-def calibrated_index(answer: ChooseResult, baseline: ChooseResult) -> int:
-    """The option whose share the content raised most over the baseline; ties go to the
-    earlier option. Without scores for every option in both, the answer's own index."""
-    options = len(answer.logprobs)
-    if not (_scored(answer, options) and _scored(baseline, options)):
-        return answer.index
-    gains = [a - b for a, b in zip(shares(answer.logprobs), shares(baseline.logprobs),
-                                   strict=True)]
-    return max(range(len(gains)), key=lambda i: (gains[i], -i))
 
 
 def raised(answer: ChooseResult, baseline: ChooseResult, option: int = 0) -> bool:
@@ -72,14 +54,3 @@ def expected_rating(result: RateResult, low: int) -> int:
         return result.value
     mean = sum(math.exp(share) * (low + i) for i, share in enumerate(shares(scores)))
     return math.floor(mean + 0.5)
-
-
-def calibrated_choice(request: Choose, baseline: Choose) -> Step[int]:
-    """Ask `request` and its content-free `baseline` (same options) in one batch; the
-    calibrated option's index."""
-    if request.options != baseline.options:
-        raise ValueError("a baseline must offer the same options as its request")
-    baseline = replace(baseline, tag=request.tag + BASELINE_SUFFIX)
-    answer, base = yield from ask([request, baseline])
-    assert isinstance(answer, ChooseResult) and isinstance(base, ChooseResult)
-    return calibrated_index(answer, base)
