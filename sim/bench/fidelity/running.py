@@ -53,6 +53,7 @@ from sim.config.fields import clock_minutes
 from sim.experiments.probes import DONT_KNOW, ProbeQuestion, answer_probe
 from sim.models.base import LanguageModel
 from sim.residents import seed_memories
+from world.address import Address
 from world.perception import WorldEvent
 
 T = TypeVar("T")
@@ -235,7 +236,7 @@ def _location(stage: Stage, case: Case, agent_id: int, seed: int) -> Prepared:
 
 # --- react and talk ---------------------------------------------------------------------------
 
-def _busy(mind: Mind, ctx: TickContext, activity: str, place: str) -> None:
+def _busy(mind: Mind, ctx: TickContext, activity: str, place: Address) -> None:
     mind.state.action = CurrentAction(description=activity, address=place, start_tick=ctx.tick,
                                       end_tick=ctx.tick + ctx.ticks_for(60))
 
@@ -251,7 +252,7 @@ def _react(stage: Stage, case: Case, agent_id: int, seed: int) -> Prepared:
     ctx = stage.context(case.time, seed=seed)
     address = stage.address(case.place)
     mind.state.tile = stage.tile(case.place)
-    _busy(mind, ctx, case.activity, str(address))
+    _busy(mind, ctx, case.activity, address)
     event = WorldEvent(str(address), "is", case.observation, case.observation,
                        stage.tile(case.place), address)
 
@@ -283,11 +284,11 @@ def _talk(stage: Stage, case: Case, agent_id: int, seed: int) -> Prepared:
     mind = stage.mind(case.resident, agent_id)
     address = stage.address(case.place)
     tile = stage.tile(case.place)
-    partner = Neighbour(case.partner, tile, case.partner_activity, str(address), asleep=False,
+    partner = Neighbour(case.partner, tile, case.partner_activity, address, asleep=False,
                         busy=False)
     ctx = stage.context(case.time, {case.partner: partner}, seed=seed)
     mind.state.tile = tile
-    _busy(mind, ctx, case.activity, str(address))
+    _busy(mind, ctx, case.activity, address)
     event = WorldEvent(case.partner, "is", case.partner_activity,
                        f"{case.partner} is {case.partner_activity}", tile, address)
 
