@@ -2,10 +2,10 @@
 
 The place is found by walking the agent's spatial memory sector -> arena ->
 object. At each level a place the activity names ("bake bread at the cafe")
-wins outright; otherwise a `Choose` among the options decides, which the 0.5B
-default model gets right far less often for sectors than the names do. The
-pictogram is the fixed-set icon whose name is nearest the activity in
-embedding space: no generation, and no call to the language model.
+wins outright; otherwise the option whose description (with the rooms and objects
+the agent knows there) is nearest the activity in embedding space (see
+`agents.prompts.location`). The pictogram is the fixed-set icon whose name is
+nearest the activity in embedding space. Neither calls the language model.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from agents.prompts import location
 from agents.prompts.base import PromptParseError
 from agents.prompts.object_state import object_state_request, parse_object_state
 from agents.prompts.pictogram import NAMES, PICTOGRAMS
-from agents.requests import Generate
+from agents.requests import Embed, Generate
 from agents.state import CurrentAction
-from agents.steps import Step, choose, generate
+from agents.steps import Step, embed, generate
 from world.address import Address
 
 _WORD = re.compile(r"[a-z]+")
@@ -71,6 +71,12 @@ def _named_sector(activity: str, sectors: Sequence[str], home: str,
     return None
 
 
+def nearest_place(request: Embed) -> Step[int]:
+    """The option of a place request nearest its activity (see `location.nearest`)."""
+    result = yield from embed(request)
+    return location.nearest(result)
+
+
 def choose_arena(mind: Mind, ctx: TickContext, activity: str) -> Step[Address]:
     """The sector and arena (from what the agent knows) where `activity` happens."""
     places = mind.places
@@ -82,13 +88,10 @@ def choose_arena(mind: Mind, ctx: TickContext, activity: str) -> Step[Address]:
     if len(sectors) > 1:
         index = _named_sector(activity, sectors, str(home.sector), workplace)
         if index is None:
-            request = location.sector_request(
-                agent=mind.name, home=str(home.sector), activity=activity, options=sectors,
-                workplace=workplace)
-            answer = yield from choose(request)
-            # Unreadable: home, where every resident can be.
-            at_home = sectors.index(home.sector) if home.sector in sectors else 0
-            index = mind.option(request, answer, fallback=at_home)
+            tree = {name: {arena: places.objects(name, arena) for arena in places.arenas(name)}
+                    for name in sectors}
+            index = yield from nearest_place(location.sector_request(activity=activity,
+                                                                     sectors=tree))
         sector = sectors[index]
     arenas = places.arenas(str(sector))
     if not arenas:
@@ -97,11 +100,9 @@ def choose_arena(mind: Mind, ctx: TickContext, activity: str) -> Step[Address]:
     if len(arenas) > 1:
         index = named_option(activity, arenas)
         if index is None:
-            request = location.arena_request(
-                agent=mind.name, home=str(home.sector), activity=activity,
-                sector=str(sector), options=arenas, workplace=workplace)
-            answer = yield from choose(request)
-            index = mind.option(request, answer, fallback=0)
+            index = yield from nearest_place(location.arena_request(
+                activity=activity, sector=str(sector),
+                arenas={name: places.objects(str(sector), name) for name in arenas}))
         arena = arenas[index]
     return Address(ctx.town.world, sector, arena)
 
@@ -116,13 +117,9 @@ def choose_object(mind: Mind, ctx: TickContext, arena: Address, activity: str) -
     if len(objects) > 1:
         index = named_option(activity, objects)
         if index is None:
-            request = location.object_request(
-                agent=mind.name, home=str(ctx.town.resolve(mind.persona.home).sector),
-                activity=activity,
-                arena=f"the {arena.arena} of {arena.sector}", options=objects,
-                workplace=mind.persona.workplace or "")
-            answer = yield from choose(request)
-            index = mind.option(request, answer, fallback=0)
+            index = yield from nearest_place(location.object_request(
+                activity=activity, arena=f"the {arena.arena} of {arena.sector}",
+                objects=objects))
         name = objects[index]
     return Address(arena.world, arena.sector, arena.arena, name)
 

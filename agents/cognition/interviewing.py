@@ -9,7 +9,7 @@ from agents.context import TickContext
 from agents.memory import MemoryRecord
 from agents.mind import Mind
 from agents.prompts.base import PromptParseError
-from agents.prompts.interview import interview_request, parse_interview_answer
+from agents.prompts.interview import DONT_KNOW, interview_request, parse_interview_answer
 from agents.steps import Step, generate
 from agents.tables import MemoryKind
 
@@ -30,7 +30,7 @@ def interview(mind: Mind, ctx: TickContext, question: str,
         return parse_interview_answer(answer.text, agent=mind.name)
     except PromptParseError:
         mind.fell_back(request.tag)
-        return "I'm not sure how to answer that."
+        return DONT_KNOW
 
 
 def whisper(mind: Mind, ctx: TickContext,

@@ -4,26 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from agents.cognition.deciding import expected_rating
 from agents.context import TickContext
 from agents.memory import MemoryRecord
 from agents.mind import Mind
 from agents.prompts.importance import LOW, importance_request
-from agents.requests import Embed, EmbedResult, RateResult
+from agents.requests import Embed, EmbedResult, Rate, RateResult
 from agents.steps import Step, ask, expect
 from agents.tables import MemoryKind
 from world.perception import WorldEvent
 
 
+def _importance(mind: Mind, rating: Rate, answer: RateResult) -> int:
+    """The probability-weighted rating; unreadable: mundane (`LOW`), so that noise never
+    triggers a reaction or a reflection."""
+    if not answer.matched:
+        return mind.rating(rating, answer, fallback=LOW)
+    return expected_rating(answer, rating.low)
+
+
 def remember_rated(mind: Mind, ctx: TickContext, kind: MemoryKind, texts: Sequence[str],
                    conversation_id: int | None = None,
                    evidence: Sequence[Sequence[int]] | None = None) -> Step[list[MemoryRecord]]:
-    """Rate each text's importance and embed them all in one round, then store them."""
+    """Rate each text's importance (the probability-weighted rating, `expected_rating`) and
+    embed them all in one round, then store them."""
     if not texts:
         return []
     ratings = [importance_request(agent=mind.name, memory=text) for text in texts]
     answers = yield from ask([*ratings, Embed(tuple(texts))])
-    # Unreadable: mundane, so that noise never triggers a reaction or a reflection.
-    scores = [mind.rating(rating, expect(answer, RateResult), fallback=LOW)
+    scores = [_importance(mind, rating, expect(answer, RateResult))
               for rating, answer in zip(ratings, answers[:-1], strict=True)]
     vectors = expect(answers[-1], EmbedResult).vectors
     return mind.remember(ctx, kind, texts, scores, vectors, evidence=evidence,

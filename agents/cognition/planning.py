@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from agents.cognition.acting import choose_arena, choose_object, object_state, start_action
+from agents.cognition.appointments import appointments, keep_appointments
 from agents.cognition.observing import remember_rated
 from agents.cognition.summarising import refresh_summary
 from agents.context import TickContext
@@ -30,6 +31,9 @@ from agents.steps import Step, generate
 from agents.tables import MemoryKind
 from world.address import Address
 
+DAY = 24 * 60
+HELD = (MemoryKind.OBSERVATION, MemoryKind.DIALOGUE, MemoryKind.THOUGHT, MemoryKind.REFLECTION)
+"""The memories searched for today's appointments (not plans: they would echo themselves)."""
 IMPROVISED_MINUTES = 30
 
 
@@ -50,12 +54,14 @@ def sampled(mind: Mind, ctx: TickContext, request: Generate) -> Generate:
                    max_tokens=mind.config.tokens(request.tag, request.max_tokens))
 
 
-def fallback_day(mind: Mind) -> list[ScheduledActivity]:
-    """The day when no plan could be read: work (or stay home) between meals."""
-    wake, sleep = mind.persona.wake_minute, mind.persona.bedtime_minute
+def fallback_day(mind: Mind, wake: int) -> list[ScheduledActivity]:
+    """The day from `wake` (minutes after midnight) to bedtime when no plan could be read:
+    work (or stay home) between meals."""
+    sleep = mind.persona.bedtime_minute
     work = f"work at {mind.persona.workplace}" if mind.persona.workplace else "spend time at home"
     items = [(wake, "wake up and get ready"), (wake + 60, work), (12 * 60, "have lunch"),
              (13 * 60, work), (18 * 60, "have dinner"), (20 * 60, "relax at home")]
+    items = [items[0], *sorted((m, t) for m, t in items[1:] if m > wake)]
     starts = [m for m, _ in items if wake <= m < sleep]
     texts = [t for m, t in items if wake <= m < sleep]
     ends = [*starts[1:], sleep]
@@ -73,44 +79,62 @@ def start_day(mind: Mind, ctx: TickContext) -> Step[None]:
         state.day_plan, state.schedule = [], []
         return
     wake, sleep = ctx.minute_of_day, mind.persona.bedtime_minute
+    if wake + DAY < sleep:  # woken after midnight, before bedtime: the rest of the night
+        state.day_plan = [ScheduledActivity(wake, sleep - DAY - wake, "relax at home")]
+        state.schedule = list(state.day_plan)
+        return
+    intentions = [*mind.persona.intentions, *state.intentions]
+    kept = appointments(intentions, [r.description for r in mind.memory.records(HELD)],
+                        agent=mind.name, today=ctx.now.date())
     request = sampled(mind, ctx, day_plan_request(
         agent=mind.name, persona=mind.persona_text(), date=ctx.date,
-        wake_time=format_clock(wake), yesterday=state.yesterday,
-        intentions=[*mind.persona.intentions, *state.intentions]))
+        wake_time=format_clock(wake), bed_time=format_clock(sleep), yesterday=state.yesterday,
+        intentions=intentions, appointments=[a.line() for a in kept]))
     answer = yield from generate(request)
     try:
-        plan = parse_day_plan(answer.text)
-        state.day_plan = plan.activities(sleep)
+        plan = parse_day_plan(answer.text, wake_minute=wake, bed_minute=sleep)
+        state.day_plan = keep_appointments(plan.activities(sleep), kept)
     except PromptParseError:
         mind.fell_back(request.tag)
-        state.day_plan = fallback_day(mind)
+        state.day_plan = keep_appointments(fallback_day(mind, wake), kept)
     lines = [f"{format_clock(item.start_minute)} {item.description}" for item in state.day_plan]
     request = sampled(mind, ctx, hourly_schedule_request(
         agent=mind.name, persona=mind.persona_text(), date=ctx.date, plan=lines,
         wake_time=format_clock(wake), sleep_time=format_clock(sleep)))
     answer = yield from generate(request)
     try:
-        state.schedule = parse_hourly_schedule(answer.text, start_minute=wake,
-                                               end_minute=max(sleep, wake + 60),
-                                               max_chunk=mind.config.chunk_minutes)
+        schedule = parse_hourly_schedule(answer.text, start_minute=wake,
+                                         end_minute=max(sleep, wake + 60),
+                                         max_chunk=mind.config.chunk_minutes)
     except (PromptParseError, ValueError):
         mind.fell_back(request.tag)
-        state.schedule = split_long([item for item in state.day_plan if item.duration > 0],
-                                    mind.config.chunk_minutes)
+        schedule = [item for item in state.day_plan if item.duration > 0]
+    state.schedule = split_long(keep_appointments(schedule, kept), mind.config.chunk_minutes)
     summary = f"{mind.name}'s plan for {ctx.date}: " + "; ".join(lines)
     yield from remember_rated(mind, ctx, MemoryKind.PLAN, [summary])
+
+
+def plan_minute(mind: Mind, ctx: TickContext) -> int:
+    """Now, in minutes from the midnight that began the resident's waking day: past 1440
+    between midnight and waking when today's plan was written yesterday (a bedtime at 01:00
+    is minute 1500 of the plan's day)."""
+    minute = ctx.minute_of_day
+    if mind.state.plan_day not in (None, ctx.day) and minute < mind.persona.wake_minute:
+        return minute + DAY
+    return minute
 
 
 def next_action(mind: Mind, ctx: TickContext) -> Step[ActionStarted]:
     """Pick the action for now: from the schedule (decomposing the chunk on first use),
     improvised when planning is off, or sleep outside the waking day."""
     state = mind.state
-    minute = ctx.minute_of_day
+    minute = plan_minute(mind, ctx)
+    past_midnight = minute - ctx.minute_of_day
     chunk = activity_at(state.schedule, minute) if mind.config.planning else None
     if mind.config.planning and chunk is None:
         return (yield from go_to_bed(mind, ctx))
     if chunk is None:
-        if not _awake_hours(mind, minute):
+        if not _awake_hours(mind, ctx.minute_of_day):
             return (yield from go_to_bed(mind, ctx))
         description, minutes = yield from improvise(mind, ctx)
         step = ScheduledActivity(minute, minutes, description)
@@ -123,7 +147,7 @@ def next_action(mind: Mind, ctx: TickContext) -> Step[ActionStarted]:
     target = yield from choose_object(mind, ctx, place, step.description)
     new_state = yield from object_state(mind, ctx, target, step.description)
     pictogram = yield from start_action(mind, ctx, step.description, target,
-                                        ctx.tick_at_minute(step.end_minute))
+                                        ctx.tick_at_minute(step.end_minute - past_midnight))
     return ActionStarted(step.description, target, pictogram, new_state)
 
 

@@ -11,17 +11,15 @@ from agents.cognition.planning import ActionStarted, sampled
 from agents.context import TickContext
 from agents.memory import MemoryRecord
 from agents.mind import Mind
-from agents.prompts.base import YES_NO, PromptParseError
+from agents.prompts.base import PromptParseError
 from agents.prompts.react import (
     parse_reaction,
-    react_decision_request,
     reaction_request,
     reacts,
+    urgency_request,
 )
-from agents.steps import Step, choose, generate
+from agents.steps import Step, embed, generate
 from world.perception import WorldEvent
-
-"""An observation at least this important is worth asking whether to drop the plan."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,19 +48,16 @@ def consider(mind: Mind, ctx: TickContext, events: Sequence[WorldEvent],
         return None
     event, _ = notable[0]
     memories = [m.description for m in records[:3]]
-    question = react_decision_request(
-        agent=mind.name, persona=mind.persona_text(), time=ctx.clock, activity=mind.activity(),
-        observation=event.description, memories=memories)
-    decision = yield from choose(question)
-    # Unreadable: carry on ("yes, it can ignore it"), as with no notable event at all.
-    if not reacts(mind.option(question, decision, fallback=YES_NO.index("yes"))):
+    urgency = yield from embed(urgency_request(observation=event.description))
+    if not reacts(urgency):
         return None
     request = sampled(mind, ctx, reaction_request(
         agent=mind.name, persona=mind.persona_text(), time=ctx.clock, activity=mind.activity(),
         observation=event.description, memories=memories))
     answer = yield from generate(request)
     try:
-        reaction = parse_reaction(answer.text)
+        reaction = parse_reaction(answer.text, plan=[
+            mind.activity(), *(step.description for step in mind.state.actions)])
     except PromptParseError:
         mind.fell_back(request.tag)
         return None

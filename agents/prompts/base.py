@@ -20,6 +20,7 @@ noise: numbering, bullets, markdown, quotes, speaker prefixes, trailing text.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 
@@ -148,9 +149,40 @@ def strip_marker(text: str) -> str:
 
 
 def answer_lines(text: str) -> list[str]:
-    """The non-empty lines of an answer, markers stripped."""
-    lines = (strip_marker(raw) for raw in text.replace("\r", "\n").split("\n"))
+    """The non-empty lines of an answer (unwrapped, see `unwrap`), markers stripped."""
+    lines = (strip_marker(raw) for raw in unwrap(text).replace("\r", "\n").split("\n"))
     return [item for item in lines if item]
+
+
+_FENCE = re.compile(r"^\s*```[a-z]*\s*\n?|\n?\s*```\s*$", re.IGNORECASE)
+_JSON_VALUE = re.compile(r'^\s*\{\s*"[^"\n]{1,40}"\s*:\s*"((?:[^"\\]|\\.)*)', re.DOTALL)
+
+
+def unwrap(text: str) -> str:
+    """The words of an answer that came as a JSON object or in a code fence.
+
+    `{"utterance": "Hi!", "end": false}` -> `Hi!`: the first string value of an object
+    (also of one cut short by the token limit); anything else comes back as it was,
+    without a surrounding code fence.
+    """
+    text = _FENCE.sub("", text)
+    if not text.lstrip().startswith("{"):
+        return text
+    try:
+        value = json.loads(text)
+    except ValueError:
+        match = _JSON_VALUE.match(text)
+        if match is None:
+            return text
+        try:
+            return str(json.loads(f'"{match[1]}"'))
+        except ValueError:
+            return match[1]
+    if isinstance(value, dict):
+        for item in value.values():
+            if isinstance(item, str) and has_letters(item):
+                return item
+    return text
 
 
 def strip_quotes(text: str) -> str:
@@ -287,12 +319,64 @@ def split_evenly(duration: int, pieces: int, unit: int) -> list[int]:
     return [(base + (1 if i < extra else 0)) * step for i in range(pieces)]
 
 
-def timed_items(text: str, limit: int = 100) -> list[tuple[int, str]]:
+DAY = 24 * 60
+NIGHT_MARGIN = 120
+"""How long before the start of a waking day a written time still means that morning
+("05:30 get up" for a day that starts at 06:00); an earlier one is after midnight."""
+
+
+_WORDS = re.compile(r"[^\W_]+")
+LOOP_REPEATS = 2
+"""A description may come back this often between others (work, lunch, work); more is a loop."""
+
+
+def _norm(description: str) -> str:
+    return " ".join(_WORDS.findall(description.lower()))
+
+
+ECHO_SHARE = 0.75
+"""A description this much made of the words of given lines only repeats them."""
+_STOP = frozenset({"the", "a", "an", "and", "of", "to", "at", "in", "on", "for", "with", "her",
+                   "his", "their", "my", "min", "minutes"})
+
+
+def echoes(description: str, lines: Iterable[str]) -> bool:
+    """Whether `description` only repeats `lines`: at least `ECHO_SHARE` of its content
+    words (not "the", "and", ...) are words of `lines`."""
+    words = set(_WORDS.findall(description.lower())) - _STOP
+    theirs = {w for other in lines for w in _WORDS.findall(other.lower())}
+    return bool(words) and len(words & theirs) / len(words) >= ECHO_SHARE
+
+
+def loop_free(descriptions: Sequence[str]) -> int:
+    """How many leading items come before the answer starts to loop.
+
+    Runs of one description count once (an hourly schedule may "serve customers" for four
+    lines). A loop is a description's third run ("A B A C A"), or two runs repeating the
+    two before them ("wake up / go to bed / wake up / go to bed"): the items from the run
+    that closes it on are cut.
+    """
+    runs: list[str] = []
+    for i, description in enumerate(descriptions):
+        key = _norm(description)
+        if runs and runs[-1] == key:
+            continue
+        runs.append(key)
+        if runs.count(key) > LOOP_REPEATS or (len(runs) >= 4 and runs[-2:] == runs[-4:-2]):
+            return i
+    return len(descriptions)
+
+
+def timed_items(text: str, limit: int = 100, *,
+                day_start: int | None = None) -> list[tuple[int, str]]:
     """The "HH:MM description" lines of an answer, in time order, one item per start time.
 
     Lines without a time or without words are skipped. A time written without am/pm
     that runs backwards ("11:00 work", "1:00 lunch") is read as afternoon when that
-    restores the order, the usual slip of a model writing 12-hour times.
+    restores the order, the usual slip of a model writing 12-hour times. With
+    `day_start` (minutes after midnight when the waking day began), minutes count from
+    that day's midnight, so a day runs past 1440: a time more than `NIGHT_MARGIN`
+    before `day_start` is after midnight ("00:30", "12:00 am", "1:00" after "23:00").
     """
     items: list[tuple[int, str]] = []
     latest = -1
@@ -306,6 +390,8 @@ def timed_items(text: str, limit: int = 100) -> list[tuple[int, str]]:
             continue
         if not explicit and minute < min(latest, 12 * 60) and minute + 12 * 60 >= latest:
             minute += 12 * 60
+        if day_start is not None and minute < day_start - NIGHT_MARGIN:
+            minute += DAY
         latest = max(latest, minute)
         items.append((minute, description))
     items.sort(key=lambda item: item[0])  # stable: the first line wins a shared start

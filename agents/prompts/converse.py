@@ -26,6 +26,7 @@ from agents.prompts.base import (
     strip_marker,
     strip_quotes,
     strip_speaker,
+    unwrap,
 )
 from agents.requests import Choose, Generate
 
@@ -176,7 +177,7 @@ _QUOTED = re.compile(r"^[^\"\u201c]{0,60}[\"\u201c]([^\"\u201c\u201d]{2,})[\"\u2
 def parse_utterance(text: str) -> str:
     """The first line of speech: no speaker prefix, quotes or stage directions; at most two
     sentences and 240 characters. A line without words raises."""
-    for raw in text.replace("\r", "\n").split("\n"):
+    for raw in unwrap(text).replace("\r", "\n").split("\n"):
         speech = strip_marker(_STAGE.sub(" ", raw.replace("**", "")))
         quoted = _QUOTED.match(speech)
         if quoted is not None and " " in quoted[1].strip():
@@ -191,7 +192,7 @@ def parse_utterance(text: str) -> str:
 
 def parse_conversation_summary(text: str) -> str:
     """The first sentence of the answer, of at least two words."""
-    for raw in text.replace("\r", "\n").split("\n"):
+    for raw in unwrap(text).replace("\r", "\n").split("\n"):
         summary = clean_phrase(first_sentences(strip_quotes(strip_marker(raw)), 1), MAX_CHARS)
         summary = re.sub(r"^(?:summary|in summary)\s*[:,-]\s*", "", summary, flags=re.IGNORECASE)
         if has_letters(summary) and len(summary.split()) >= 2 \

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agents.prompts.base import (
     PromptParseError,
+    Shot,
     chat,
     format_clock,
     line,
+    loop_free,
     persona_block,
     quote,
     timed_items,
@@ -21,24 +24,40 @@ TAG = "day_plan"
 MIN_ITEMS = 3
 MAX_ITEMS = 10
 
-SYSTEM = ("You write the daily plans of people in a small town. Answer with the plan only: "
-          "5 to 8 lines in time order, each line a time and an activity, like "
-          "\"08:00 have breakfast\".")
+SYSTEM = ("You write the plan for one day of a person who lives in a small town, from what "
+          "you are told about them. Answer with the plan only: 5 to 8 lines in time order, "
+          "each line a 24-hour time (HH:MM), a space, and what the person does from then on, "
+          "in a few words. Plan this person's own work, places and wishes; keep each "
+          "appointment at its time.")
 
-SHOTS = (
-    ("About Ada Quill:\nAda Quill is a 34-year-old baker who runs the town bakery. She is "
-     "cheerful and loves her cat.\n\nToday is Tuesday March 7. Yesterday Ada baked bread "
-     "and read in the evening.\nWrite Ada Quill's plan for today, starting with waking up "
-     "at 05:30.",
-     "05:30 wake up and get ready\n"
-     "06:00 bake bread at the bakery\n"
-     "07:00 open the bakery and serve customers\n"
-     "12:00 have lunch at home\n"
-     "13:00 work at the bakery\n"
-     "17:00 walk in the park\n"
-     "19:00 cook dinner and feed the cat\n"
-     "21:00 read a book and go to sleep"),
+# Two examples, deliberately unlike anyone in a town (a lighthouse keeper, a beekeeper):
+# with one baker as the only example, the 0.5B model copied its lines into a third to a
+# half of all plans. Lines that still repeat an example line are dropped by the parser.
+SHOTS: tuple[Shot, ...] = (
+    ("About Oskar Vint:\nOskar Vint is a 58-year-old lighthouse keeper on Gull Rock. He "
+     "writes a weather log and paints seabirds.\n\nToday is Friday June 2. Oskar Vint wakes "
+     "up at 04:30 and goes to bed at 21:00.\nAppointments today: 13:00-14:00 meet the supply "
+     "boat at the jetty\nWrite Oskar Vint's plan for today, from 04:30 to 21:00.",
+     "04:30 wake up and put out the lighthouse lamp\n"
+     "05:30 write the dawn entry in the weather log\n"
+     "08:00 polish the great lens\n"
+     "13:00 meet the supply boat at the jetty\n"
+     "14:00 paint seabirds on the cliff\n"
+     "19:00 light the lighthouse lamp\n"
+     "20:00 write the evening weather log"),
+    ("About Wren Okafor:\nWren Okafor is a 27-year-old beekeeper who sells honey at the "
+     "Saturday market.\n\nToday is Saturday August 19. Wren Okafor wakes up at 07:15 and "
+     "goes to bed at 23:30.\nWrite Wren Okafor's plan for today, from 07:15 to 23:30.",
+     "07:15 wake up and check the hives from the window\n"
+     "08:00 load honey jars into the van\n"
+     "09:00 sell honey at the Saturday market stall\n"
+     "15:00 smoke the hives and collect honeycomb\n"
+     "18:00 spin the honeycomb in the extractor\n"
+     "21:00 label jars while listening to the radio"),
 )
+EXAMPLE_LINES = frozenset(
+    " ".join(line.split()[1:]).lower() for _, answer in SHOTS for line in answer.splitlines())
+"""The activities of the examples (what a copied line would say), lower case."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,32 +77,76 @@ class DayPlan:
         return [f"{format_clock(item.start_minute)} {item.description}" for item in self.items]
 
     def activities(self, end_minute: int) -> list[ScheduledActivity]:
-        """Each item lasting until the next one; the last until `end_minute` (bedtime)."""
-        starts = [item.start_minute for item in self.items]
+        """Each item lasting until the next one; the last until `end_minute` (bedtime).
+        Items from `end_minute` on are left out (the first is kept if all are)."""
+        items = [item for item in self.items if item.start_minute < end_minute] \
+            or list(self.items[:1])
+        starts = [item.start_minute for item in items]
         ends = [*starts[1:], max(end_minute, starts[-1] + 1)]
         return [ScheduledActivity(item.start_minute, end - item.start_minute, item.description)
-                for item, end in zip(self.items, ends, strict=True)]
+                for item, end in zip(items, ends, strict=True)]
 
 
 def day_plan_request(*, agent: str, persona: str, date: str, wake_time: str,
-                     yesterday: str = "", intentions: Sequence[str] = ()) -> Generate:
-    """Ask for today's plan; `yesterday` is a summary of the previous day, `intentions`
-    are wishes the agent holds today (whispers, commitments made in conversation)."""
+                     bed_time: str = "", yesterday: str = "", intentions: Sequence[str] = (),
+                     appointments: Sequence[str] = ()) -> Generate:
+    """Ask for today's plan from `wake_time` to `bed_time` ("HH:MM", given as facts so the
+    model need not read them out of a persona line); `yesterday` is a summary of the
+    previous day, `intentions` are wishes the agent holds today (whispers, commitments
+    made in conversation), `appointments` are "HH:MM-HH:MM what" lines it must keep."""
     name = line(agent, 60)
-    task = [f"Today is {line(date, 40)}."]
+    wake = line(wake_time, 8)
+    task = [f"Today is {line(date, 40)}. {name} wakes up at {wake}"
+            + (f" and goes to bed at {line(bed_time, 8)}." if bed_time else ".")]
     if yesterday:
         task.append(f"Yesterday: {quote(yesterday, 300)}")
     for intention in intentions[:3]:
         task.append(f"{name} intends: {quote(intention)}")
-    task.append(f"Write {name}'s plan for today, starting with waking up at {line(wake_time, 8)}.")
+    if appointments:
+        task.append("Appointments today: " + "; ".join(line(a, 100) for a in appointments[:4]))
+    until = f" to {line(bed_time, 8)}" if bed_time else ""
+    task.append(f"Write {name}'s plan for today, from {wake}{until}.")
     prompt = chat(system=SYSTEM, shots=SHOTS, agent_part=persona_block(agent, persona),
                   task="\n".join(task))
     return Generate(prompt, max_tokens=120, stop=("\n\n",), tag=TAG)
 
 
-def parse_day_plan(text: str) -> DayPlan:
-    """The plan's items, sorted; the first `MAX_ITEMS` kept. Fewer than `MIN_ITEMS` raises."""
-    items = timed_items(text)
+_SLEEP = re.compile(r"\b(?:go(?:es|ing)? to (?:bed|sleep)|fall asleep|sleep|bedtime|turn in)\b",
+                    re.IGNORECASE)
+_WAKE = re.compile(r"\b(?:wake|wakes|waking|get up|gets up)\b", re.IGNORECASE)
+BED_SLACK = 60
+"""A plan item may say "go to bed" this many minutes before bedtime, and "wake up" this
+many after waking; elsewhere it is a persona line read as an activity ("12:00 go to bed
+around 10pm") and is dropped."""
+
+
+def is_example_line(description: str) -> bool:
+    """Whether a plan line repeats an activity of the prompt's examples."""
+    return " ".join(description.split()).lower() in EXAMPLE_LINES
+
+
+def parse_day_plan(text: str, *, wake_minute: int | None = None,
+                   bed_minute: int | None = None) -> DayPlan:
+    """The plan's items, sorted; the first `MAX_ITEMS` kept. Fewer than `MIN_ITEMS` raises.
+
+    Dropped: lines that repeat an example's activity, and the lines after the answer
+    starts to loop (`loop_free`). With `wake_minute` (minutes after midnight) times
+    before it by more than `NIGHT_MARGIN` are after midnight, and "wake up" later than
+    `BED_SLACK` after it is dropped; with `bed_minute` (past 1440 when after midnight)
+    items from bedtime on, and "go to bed" earlier than `BED_SLACK` before it, are dropped.
+    """
+    items = []
+    read = timed_items(text, day_start=wake_minute)
+    for minute, description in read[:loop_free([description for _, description in read])]:
+        if is_example_line(description):
+            continue
+        if bed_minute is not None and (minute >= bed_minute or (
+                minute < bed_minute - BED_SLACK and _SLEEP.search(description))):
+            continue
+        if wake_minute is not None and minute > wake_minute + BED_SLACK \
+                and _WAKE.search(description):
+            continue
+        items.append((minute, description))
     if len(items) < MIN_ITEMS:
         raise PromptParseError(f"a day plan needs {MIN_ITEMS}+ timed lines, read {len(items)}")
     return DayPlan(tuple(PlanItem(minute, description)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from agents.prompts.base import (
     clean_phrase,
     has_letters,
     line,
+    loop_free,
     persona_block,
     read_clock,
     read_minutes,
@@ -58,6 +60,12 @@ def decompose_request(*, agent: str, persona: str, activity: str, start_time: st
     return Generate(prompt, max_tokens=budget, stop=("\n\n",), tag=TAG)
 
 
+_TASK_ECHO = re.compile(r"\bfrom\s+\d{1,2}[:.]\d{2}\s+to\s+\d{1,2}[:.]\d{2}\b|\bwill\s*:"
+                        r"|\bwrite the steps\b|\bschedule around it\b", re.IGNORECASE)
+"""A line that repeats the prompt's own sentences ("From 07:00 to 08:00 Isabella will:
+wake up, ...") rather than giving a step."""
+
+
 @dataclass(slots=True)
 class _Step:
     minutes: int
@@ -84,6 +92,8 @@ def parse_decomposition(text: str, *, start_minute: int, duration: int,
     """Contiguous actions covering exactly [start_minute, start_minute + duration).
 
     Normalisation, in order:
+    0. lines that repeat the prompt's sentences are dropped, and the lines from where the
+       answer starts to loop (`loop_free`);
     1. each line's minutes are read as a weight; lines without minutes are dropped as
        commentary when any line has minutes, else each weighs 10; neighbouring lines with
        the same description merge;
@@ -96,7 +106,9 @@ def parse_decomposition(text: str, *, start_minute: int, duration: int,
     """
     if duration <= 0:
         raise ValueError(f"a chunk must last a positive number of minutes, got {duration}")
-    read = [step for step in map(_read_step, answer_lines(text)) if step is not None]
+    lines = [raw for raw in answer_lines(text) if not _TASK_ECHO.search(raw)]
+    read = [step for step in map(_read_step, lines) if step is not None]
+    read = read[:loop_free([step.description for step in read])]
     if any(step.timed for step in read):  # then an untimed line is commentary, not a step
         read = [step for step in read if step.timed]
     steps: list[_Step] = []

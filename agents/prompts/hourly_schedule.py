@@ -8,6 +8,7 @@ from agents.prompts.base import (
     PromptParseError,
     chat,
     line,
+    loop_free,
     persona_block,
     split_evenly,
     timed_items,
@@ -23,21 +24,23 @@ SYSTEM = ("You turn a person's plan for the day into an hourly schedule. Answer 
           "schedule only: one line per hour from waking to bedtime, each line a time and "
           "what the person does then, like \"09:00 work at the shop\".")
 
+# The example is a lighthouse keeper, unlike anyone in a town, so that a copied line
+# shows (a baker's example was copied into bakers' and others' schedules alike).
 SHOTS = (
-    ("About Ada Quill:\nAda Quill is a 34-year-old baker who runs the town bakery.\n\n"
-     "Plan for Tuesday March 7:\n05:30 wake up and get ready\n06:00 bake bread at the bakery\n"
-     "09:00 serve customers\n12:00 have lunch at home\n13:00 read a book\n\n"
-     "Write Ada Quill's hourly schedule from 05:30 until bedtime at 15:00.",
-     "05:30 wake up, wash and get dressed\n"
-     "06:00 knead dough and bake bread\n"
-     "07:00 bake pastries and clean the oven\n"
-     "08:00 set out the bread in the shop\n"
-     "09:00 serve customers at the counter\n"
-     "10:00 serve customers and restock shelves\n"
-     "11:00 clean the shop\n"
-     "12:00 cook and eat lunch at home\n"
-     "13:00 read a book on the sofa\n"
-     "14:00 get ready for bed"),
+    ("About Oskar Vint:\nOskar Vint is a 58-year-old lighthouse keeper on Gull Rock.\n\n"
+     "Plan for Friday June 2:\n04:30 wake up and put out the lighthouse lamp\n"
+     "05:30 write the dawn weather log\n08:00 polish the great lens\n"
+     "13:00 meet the supply boat at the jetty\n14:00 paint seabirds on the cliff\n\n"
+     "Write Oskar Vint's hourly schedule from 04:30 until bedtime at 15:00.",
+     "04:30 wake up and put out the lighthouse lamp\n"
+     "05:30 write the dawn weather log\n"
+     "06:30 eat porridge in the keeper's kitchen\n"
+     "07:00 check the foghorn\n"
+     "08:00 polish the great lens\n"
+     "10:00 mend the railing on the gallery\n"
+     "12:00 eat lunch in the keeper's kitchen\n"
+     "13:00 meet the supply boat at the jetty\n"
+     "14:00 paint seabirds on the cliff"),
 )
 
 
@@ -57,17 +60,22 @@ def parse_hourly_schedule(text: str, *, start_minute: int, end_minute: int,
                           max_chunk: int = MAX_CHUNK) -> list[ScheduledActivity]:
     """Contiguous chunks covering exactly [start_minute, end_minute), none over `max_chunk`.
 
-    Normalisation: times are rounded to 5 minutes; an item before the start becomes the
-    first chunk if it is the latest such item (what the agent is doing on waking), items
-    at or after the end are dropped, and the first chunk is stretched back to the start;
-    each item lasts until the next; neighbours with the same description merge; a chunk
-    longer than `max_chunk` is split into equal parts. Fewer than 2 items raises.
+    Normalisation: times more than `NIGHT_MARGIN` before `start_minute` are after
+    midnight (the window may run past 1440); times are rounded to 5 minutes; an item
+    before the start becomes the first chunk if it is the latest such item (what the
+    agent is doing on waking), items at or after the end are dropped, and the first chunk
+    is stretched back to the start; each item lasts until the next; neighbours with the
+    same description merge; a chunk longer than `max_chunk` is split into equal parts.
+    Fewer than 2 items, or an answer that loops (`loop_free`), raises.
     """
     if end_minute <= start_minute:
         raise ValueError(f"empty schedule window {start_minute}..{end_minute}")
     starts: list[int] = []
     descriptions: list[str] = []
-    for minute, description in timed_items(text):
+    items = timed_items(text, day_start=start_minute)
+    if loop_free([description for _, description in items]) < len(items):
+        raise PromptParseError("the schedule loops")
+    for minute, description in items:
         rounded = min(max(round(minute / GRID) * GRID, start_minute), end_minute)
         if rounded >= end_minute:
             continue

@@ -18,6 +18,7 @@ from agents.prompts.base import (
     strip_marker,
     strip_quotes,
     strip_speaker,
+    unwrap,
 )
 from agents.requests import Generate
 
@@ -25,42 +26,70 @@ TAG = "interview"
 MAX_SENTENCES = 4
 MAX_CHARS = 600
 
-SYSTEM = ("You play a person who lives in a small town and answer an interviewer's question "
-          "in the first person, in character, in one to three sentences, using what the "
-          "person remembers. If the person does not know, say so.")
+SYSTEM = ("You are a person who lives in a small town, talking to an interviewer. Answer "
+          "as yourself: in the first person (\"I\", \"my\"), in your own words, in one to "
+          "three sentences, from what you remember. Do not describe yourself by name or as "
+          "\"she\" or \"he\", and do not repeat your description. If your memories do not "
+          "say, answer that you don't know.")
+
+_ADA = "About Ada Quill:\nAda Quill is a 34-year-old baker who runs the town bakery.\n\n"
+
+
+def _task(agent: str, time: str, question: str, memories: Sequence[str]) -> str:
+    """Second person ("You are Ada Quill"): the 0.5B model answered in the third person
+    and repeated the persona more often when asked to answer "as Ada Quill"."""
+    task = f"You are {agent}. It is {line(time, 40)}."
+    if memories:
+        task += f"\nWhat you remember:\n{numbered(memories[:10])}"
+    first = agent.split()[0] if agent.split() else agent
+    return (task + f"\nThe interviewer asks: {quote(question, 300)}\n"
+            f"Answer in the first person, as {first}.")
+
 
 SHOTS = (
-    ("About Ada Quill:\nAda Quill is a 34-year-old baker who runs the town bakery.\n\n"
-     "It is Tuesday March 7, 16:00.\nWhat Ada Quill remembers:\n"
-     + numbered(("Ada Quill plans to bake walnut bread tomorrow at 06:00",
-                 "Ben Harlow asked Ada Quill for a loaf of walnut bread"))
-     + "\nThe interviewer asks: " + quote("What will you be doing tomorrow morning?")
-     + "\nAnswer as Ada Quill.",
+    (_ADA + _task("Ada Quill", "Tuesday March 7, 16:00", "What will you be doing tomorrow "
+                  "morning?", ("Ada Quill plans to bake walnut bread tomorrow at 06:00",
+                               "Ben Harlow asked Ada Quill for a loaf of walnut bread")),
      "Tomorrow morning I'll be at the bakery from six, baking walnut bread. Ben asked me "
      "for a loaf, so I'll set one aside for him."),
+    (_ADA + _task("Ada Quill", "Tuesday March 7, 16:05", "Who is running for town treasurer?",
+                  ("Ada Quill baked walnut bread", "Ben Harlow bought two rolls")),
+     "I don't know, I haven't heard anyone mention it."),
+    (_ADA + _task("Ada Quill", "Tuesday March 7, 16:10", "Tell me about yourself.",
+                  ("Ada Quill baked walnut bread",)),
+     "I'm Ada. I get up before dawn to bake for the whole town, and I love trying new "
+     "recipes, like the walnut bread I made today."),
 )
 
 
 def interview_request(*, agent: str, persona: str, time: str, question: str,
                       memories: Sequence[str] = ()) -> Generate:
     """`question` put to `agent` at `time` (e.g. "Monday February 13, 10:00")."""
-    name = line(agent, 60)
-    task = f"It is {line(time, 40)}."
-    if memories:
-        task += f"\nWhat {name} remembers:\n{numbered(memories[:10])}"
-    task += f"\nThe interviewer asks: {quote(question, 300)}\nAnswer as {name}."
+    task = _task(line(agent, 60), time, question, memories)
     prompt = chat(system=SYSTEM, shots=SHOTS, agent_part=persona_block(agent, persona), task=task)
     return Generate(prompt, max_tokens=120, stop=("\n\n", "The interviewer"), tag=TAG)
 
 
+_OUT_OF_ROLE = re.compile(
+    r"\bi(?:'m|\u2019m| am) sorry,? but\b|\bi apologi[sz]e\b"
+    r"|\bi (?:don't|don\u2019t|do not) have (?:any )?(?:information|access|details|personal)\b"
+    r"|\bi (?:can't|can\u2019t|cannot|am unable to|'m unable to) (?:provide|answer|help|assist|"
+    r"share)\b", re.IGNORECASE)
+"""An assistant's refusal ("I'm sorry, but I don't have any information about ...")
+rather than a resident's answer; cognition answers with `DONT_KNOW` instead."""
+DONT_KNOW = "I don't know."
+
+
 def parse_interview_answer(text: str, *, agent: str) -> str:
     """The answer's first paragraph without `agent`'s name as a prefix or quotes, at most
-    four sentences and 600 characters. An answer without words raises."""
-    paragraphs = [strip_marker(part) for part in re.split(r"\n\s*\n", text.replace("\r", ""))]
+    four sentences and 600 characters. An answer without words, or out of the role (an
+    assistant's apology or refusal), raises."""
+    text = unwrap(text).replace("\r", "")
+    paragraphs = [strip_marker(part) for part in re.split(r"\n\s*\n", text)]
     for paragraph in paragraphs:
         answer = strip_quotes(strip_speaker(" ".join(paragraph.split()), (agent,)))
         answer = first_sentences(answer, MAX_SENTENCES)
-        if has_letters(answer) and not is_refusal(answer):
+        if has_letters(answer) and not is_refusal(answer) and not _OUT_OF_ROLE.search(answer):
             if len(answer) > MAX_CHARS:
                 answer = answer[:MAX_CHARS].rsplit(" ", 1)[0] + "..."
             return answer

@@ -1,11 +1,14 @@
 """Whether to keep to the plan or react to an observation, and what the reaction is.
 
-The decision is a yes/no `Choose` asking whether the agent can *ignore* what it
-noticed and carry on: framed that way the 0.5B model answered 5 of 6 test cases
-right, against 2-3 of 6 when asked "should it react?" (it answered no to
-everything). Read it with `reacts`; only then does cognition pay for the
-free-text reaction, which re-plans from now. Talking to
-someone is decided by `converse.talk_decision_request`, not here.
+The decision is made by meaning, not by asking the language model: the observation
+is embedded with labelled examples of what cannot be ignored (`URGENT`: a fire, an
+injury, a flood) and of everyday sights (`EVERYDAY`), and it is urgent when its
+nearest example is an urgent one (`reacts`). Asked "Can Ada ignore it and carry on?",
+the 0.5B default model gave nearly the same yes/no scores to a fire and to an empty
+bench (hand-checked: 5 of 8 right raw, 4 of 8 calibrated against a content-free
+question; the nearest example: 9 of 12). Only when it reacts does cognition pay for
+the free-text reaction, which re-plans from now. Talking to someone is decided by
+`converse.talk_decision_request`, not here.
 """
 
 from __future__ import annotations
@@ -14,21 +17,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agents.prompts.base import (
-    YES_NO,
     PromptParseError,
     answer_lines,
     chat,
     clean_phrase,
+    echoes,
     first_sentences,
     has_letters,
-    is_yes,
     line,
     numbered,
     persona_block,
     quote,
     read_minutes,
 )
-from agents.requests import Choose, Generate
+from agents.requests import Embed, EmbedResult, Generate
 
 TAG_DECISION = "react_decision"
 TAG_REACTION = "reaction"
@@ -36,10 +38,17 @@ DEFAULT_MINUTES = 15
 MIN_MINUTES = 5
 MAX_MINUTES = 60
 
-DECISION_SYSTEM = ("You decide whether a person in a small town can ignore something they "
-                   "notice and carry on with what they are doing. Everyday sights can be "
-                   "ignored; urgent, dangerous or personally important things cannot. "
-                   "Answer yes or no.")
+URGENT = ("the stove is on fire", "smoke is filling the kitchen",
+          "someone fell down and is hurt", "a child is crying for help",
+          "water is flooding the floor", "an alarm is ringing", "a pipe burst and is leaking",
+          "someone collapsed and is not moving", "a thief is stealing a bag",
+          "glass shattered all over the floor")
+"""Examples of what a person cannot ignore (our wording, general, not from any town)."""
+EVERYDAY = ("the table is idle", "a bench is empty", "the fridge is humming",
+            "a cup is standing on the shelf", "a person is reading a book", "the lamp is on",
+            "the bed is made", "birds are singing in the trees", "the shelves are full",
+            "someone is walking past", "the kettle is idle", "a customer is drinking coffee")
+"""Examples of everyday sights a person carries on past."""
 REACTION_SYSTEM = ("You decide what a person in a small town does right now in reaction to "
                    "something they notice. Answer with one line: how many minutes it takes "
                    "and what the person does, like \"10 min: close the window\".")
@@ -56,27 +65,9 @@ def _situation(agent: str, time: str, activity: str, observation: str,
 
 _FIRE = _situation("Ada Quill", "18:40", "reading a book on the sofa",
                    "the stove is burning", ())
-_SHELF = _situation("Ben Harlow", "10:15", "shelving books at the library",
-                    "the reading table is idle", ())
-_COUNTER = _situation("Nora Finch", "14:00", "restocking shelves at Green Grocery",
-                      "a customer is paying at the counter", ())
 _ADA = "About Ada Quill:\nAda Quill is a 34-year-old baker who runs the town bakery.\n\n"
-_BEN = "About Ben Harlow:\nBen Harlow is a quiet librarian who loves history.\n\n"
-_NORA = "About Nora Finch:\nNora Finch is a grocer who knows everyone in town.\n\n"
-_CHILD = _situation("Nora Finch", "16:20", "walking home from Green Grocery",
-                    "a child fell off a bike and is crying", ())
 
 
-def _can_ignore(agent: str) -> str:
-    return f"\nCan {agent} ignore it and carry on?"
-
-
-DECISION_SHOTS = (
-    (_BEN + _SHELF + _can_ignore("Ben Harlow"), "yes"),
-    (_ADA + _FIRE + _can_ignore("Ada Quill"), "no"),
-    (_NORA + _COUNTER + _can_ignore("Nora Finch"), "yes"),
-    (_NORA + _CHILD + _can_ignore("Nora Finch"), "no"),
-)
 REACTION_SHOTS = (
     (_ADA + _FIRE + "\nWhat does Ada Quill do now?", "10 min: put out the fire on the stove"),
 )
@@ -88,21 +79,19 @@ class Reaction:
     duration: int
 
 
-def react_decision_request(*, agent: str, persona: str, time: str, activity: str,
-                           observation: str, memories: Sequence[str] = ()) -> Choose:
-    """Whether `agent` can ignore `observation` and carry on with `activity` ("making
-    coffee"); options yes/no, read with `reacts`."""
-    name = line(agent, 60)
-    task = _situation(name, time, activity, observation, memories)
-    prompt = chat(system=DECISION_SYSTEM, shots=DECISION_SHOTS,
-                  agent_part=persona_block(agent, persona),
-                  task=task + _can_ignore(name))
-    return Choose(prompt, options=YES_NO, tag=TAG_DECISION)
+def urgency_request(*, observation: str) -> Embed:
+    """The observation, then the `URGENT` and the `EVERYDAY` examples, to embed; read the
+    answer with `reacts`."""
+    return Embed((line(observation), *URGENT, *EVERYDAY), tag=TAG_DECISION)
 
 
-def reacts(index: int) -> bool:
-    """Whether the decision's answer (an index into YES_NO) means: stop and react."""
-    return not is_yes(index)
+def reacts(result: EmbedResult) -> bool:
+    """Whether the observation's nearest example (cosine similarity) is an urgent one."""
+    vectors = result.vectors
+    if len(vectors) != 1 + len(URGENT) + len(EVERYDAY):
+        raise ValueError("an urgency answer embeds the observation and every example")
+    similarity = vectors[1:] @ vectors[0]
+    return float(similarity[:len(URGENT)].max()) > float(similarity[len(URGENT):].max())
 
 
 def reaction_request(*, agent: str, persona: str, time: str, activity: str,
@@ -116,12 +105,18 @@ def reaction_request(*, agent: str, persona: str, time: str, activity: str,
     return Generate(prompt, max_tokens=40, stop=("\n",), tag=TAG_REACTION)
 
 
-def parse_reaction(text: str) -> Reaction:
-    """The first line with words: its action, and its minutes clamped to 5..60 (15 if none)."""
+def parse_reaction(text: str, *, plan: Sequence[str] = ()) -> Reaction:
+    """The first line with words: its action, and its minutes clamped to 5..60 (15 if none).
+
+    An answer that repeats what the agent was doing or had planned (`plan`: the current
+    activity and its steps, e.g. "15 min: knead dough and bake bread" from the
+    decomposition) is not a reaction and raises."""
     for raw in answer_lines(text):
         minutes, rest = read_minutes(raw)
         description = clean_phrase(first_sentences(rest, 1), 120)
         if has_letters(description):
+            if echoes(description, plan):
+                raise PromptParseError(f"the reaction repeats the plan: {description!r}")
             duration = min(max(minutes or DEFAULT_MINUTES, MIN_MINUTES), MAX_MINUTES)
             return Reaction(description, duration)
     raise PromptParseError("no reaction with words in the answer")

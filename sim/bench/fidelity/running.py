@@ -25,6 +25,8 @@ from agents.prompts.base import format_clock
 from agents.requests import (
     Choose,
     ChooseResult,
+    Embed,
+    EmbedResult,
     Generate,
     GenerateResult,
     ModelRequest,
@@ -72,6 +74,11 @@ class Exchange:
     def chosen(self, *tags: str) -> list[tuple[Choose, ChooseResult]]:
         return [(r, a) for r, a in self.calls if isinstance(r, Choose)
                 and isinstance(a, ChooseResult) and r.tag in tags]
+
+    def placed(self, *tags: str) -> list[tuple[int, int]]:
+        """(chosen index, number of options) of each place choice tagged `tags`."""
+        return [(location.nearest(a), len(r.texts) - 1) for r, a in self.calls
+                if isinstance(r, Embed) and isinstance(a, EmbedResult) and r.tag in tags]
 
     def generations(self) -> list[Generate]:
         return [r for r, _ in self.calls if isinstance(r, Generate)]
@@ -212,12 +219,11 @@ def _location(stage: Stage, case: Case, agent_id: int, seed: int) -> Prepared:
         sector, _, arena = case.expect.partition(":")
         got = str(place).split(":")[1:]
         right = got[:1] == [sector] and (not arena or got[1:2] == [arena])
-        choices = prepared.exchange.chosen(location.TAG_SECTOR, location.TAG_ARENA)
+        choices = prepared.exchange.placed(location.TAG_SECTOR, location.TAG_ARENA)
         tally: Tally = {"location_accuracy": (int(right), 1),
-                        "location_first_option_rate": (sum(a.index == 0 for _, a in choices),
+                        "location_first_option_rate": (sum(i == 0 for i, _ in choices),
                                                        len(choices)),
-                        "location_chance": (sum(1 / len(r.options) for r, _ in choices),
-                                            len(choices))}
+                        "location_chance": (sum(1 / n for _, n in choices), len(choices))}
         return tally, {"activity": case.activity, "expect": case.expect, "got": str(place)}
 
     prepared = Prepared(step(), mind, Exchange(), score)
@@ -254,9 +260,10 @@ def _react(stage: Stage, case: Case, agent_id: int, seed: int) -> Prepared:
     def score(reaction: object) -> tuple[Tally, dict[str, object]]:
         reacted = isinstance(reaction, ActionStarted)
         tally = _yes_no("react_accuracy", reacted == case.expect, case.expect)
-        asked = prepared.exchange.chosen(react.TAG_DECISION)
+        asked = [a for r, a in prepared.exchange.calls if isinstance(r, Embed)
+                 and isinstance(a, EmbedResult) and r.tag == react.TAG_DECISION]
         if asked:
-            decided = asked[0][1].index != 0  # "can it ignore it?" answered no
+            decided = react.reacts(asked[0])
             tally.update(_yes_no("react_decision_accuracy", decided == case.expect, case.expect))
         shown: dict[str, object] = {"observation": case.observation, "expect": case.expect,
                                     "reacted": reacted, "asked": bool(asked)}
