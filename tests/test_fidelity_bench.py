@@ -6,12 +6,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
+from run_helpers import assert_refused
 
 from agents.prompts.base import chat, format_clock
 from agents.requests import (
     Choose,
     ChooseResult,
+    Embed,
+    EmbedResult,
     Generate,
     GenerateResult,
     ModelRequest,
@@ -25,7 +29,6 @@ from sim.bench.fidelity.running import run_cases
 from sim.bench.fidelity.stage import Stage
 from sim.config import ScenarioError
 from sim.models.fake import FakeModel, Respond
-from tests.run_helpers import assert_refused
 
 EXAMPLE = ("05:30 wake up and get ready\n06:00 bake bread at the bakery\n"
            "17:00 walk in the park\n19:00 cook dinner and feed the cat\n"
@@ -171,18 +174,20 @@ def test_a_model_that_copies_the_example_and_loops_is_caught() -> None:
         return None
 
     got = figures(respond, "plan")
-    if all(n >= 3 for n in shown):  # a prompt with examples: every plan is a copy
-        assert got["plan_example_copy_plans"].value == 1.0
-        assert got["plan_example_copy_rate"].value == 1.0
-    else:  # a prompt without example lines has nothing to copy, and the plans are unreadable
-        assert got["plan_example_copy_plans"].value in (None, 0.0)
+    assert shown and all(n >= 3 for n in shown)  # the day-plan prompt shows example lines
+    # Lines that copy an example are dropped when the plan is read, so no copied plan is kept:
+    # the copy becomes an unreadable plan (a format failure), never a resident's day.
+    assert got["plan_example_copy_plans"].value in (None, 0.0)
+    failures = got["format_failure_rate"].value
+    assert failures is not None and failures > 0
     assert got["plan_loop_rate"].value is not None and got["plan_loop_rate"].value >= 0.6
 
 
 def test_a_model_that_always_picks_the_first_place_is_caught() -> None:
     def respond(request: ModelRequest) -> ModelResult | None:
-        if isinstance(request, Choose) and request.tag.startswith("location"):
-            return ChooseResult(0, tuple(0.0 for _ in request.options))
+        if isinstance(request, Embed) and request.tag.startswith("location"):
+            # every place equally near the activity: ties go to the first option
+            return EmbedResult(np.ones((len(request.texts), 4), dtype=np.float32) / 2)
         return None
 
     got = figures(respond, "location")
@@ -196,8 +201,11 @@ def test_a_model_that_reacts_to_everything_scores_on_yes_cases_only() -> None:
     def respond(request: ModelRequest) -> ModelResult | None:
         if request.kind == "rate":
             return RateResult(8, ())
-        if request.kind == "choose" and request.tag == "react_decision":
-            return ChooseResult(1, (0.0, 0.0))  # "can it ignore it?" - no
+        if isinstance(request, Embed) and request.tag == "react_decision":
+            # the observation embeds exactly as the first urgent example: it always reacts
+            vectors = np.eye(len(request.texts), dtype=np.float32)
+            vectors[0] = vectors[1]
+            return EmbedResult(vectors)
         return None
 
     got = figures(respond, "react")
@@ -243,8 +251,10 @@ def test_third_person_refusing_interviews_are_caught() -> None:
         return None
 
     got = figures(respond, "interview")
-    assert got["interview_first_person_rate"].value == 0.0
-    assert got["interview_refusal_rate"].value == 1.0
+    # A refusal is never kept as the resident's answer: it falls back to "I don't know."
+    # and counts as a format failure.
+    assert got["interview_refusal_rate"].value == 0.0
+    assert got["format_failure_rate"].value == 1.0
     assert got["interview_persona_echo_rate"].value == 0.0
 
 
