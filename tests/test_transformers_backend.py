@@ -284,3 +284,21 @@ def test_real_prefix_reuse_scores_match(qwen: TransformersModel) -> None:
     for a, b in zip(reused, plain, strict=True):
         assert a.value == b.value
         assert a.logprobs == pytest.approx(b.logprobs, abs=2e-3)
+
+
+@pytest.mark.model
+def test_real_prefix_cache_is_exact(qwen: TransformersModel) -> None:
+    fruit = Generate((TOWN, Message("user", "Name one fruit.")), max_tokens=6)
+    rating = Rate((TOWN, Message("user", "How poignant is a lost cat, 1 to 10?")))
+    qwen.prefix_reuse = False
+    try:
+        plain_text, plain_rating = qwen.generate([fruit])[0], qwen.rate([rating])[0]
+    finally:
+        qwen.prefix_reuse = True
+    qwen.generate([fruit])  # caches the prompt: the second call runs only its last token
+    qwen.reset_counters()
+    cached_text, cached_rating = qwen.generate([fruit])[0], qwen.rate([rating])[0]
+    assert qwen.reset_counters().cached_prompt_tokens > 0
+    assert cached_text == plain_text and cached_text.computed_prompt_tokens == 1
+    assert cached_rating.value == plain_rating.value
+    assert cached_rating.logprobs == pytest.approx(plain_rating.logprobs, abs=1e-4)
