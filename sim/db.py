@@ -45,8 +45,9 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from replays.reader import describe_engine
 from sim.tables import Meta, SimBase
 
-SCHEMA_VERSION = 2
-"""2: the run row records why a run failed and a heartbeat of the process advancing it."""
+SCHEMA_VERSION = 3
+"""2: the run row records why a run failed and a heartbeat of the process advancing it;
+3: model_call.computed_prompt_tokens."""
 APP_NAME = "generative-town"
 BUSY_TIMEOUT_MS = 5000
 
