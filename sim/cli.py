@@ -137,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", choices=["model", "run"])
     p.add_argument("--quick", action="store_true", help="a shorter measurement")
     p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    p.add_argument("--model", choices=["default", "quality"], default="default",
+                   help="the embedded model measured (default: default)")
     return parser
 
 

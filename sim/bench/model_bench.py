@@ -54,14 +54,15 @@ CHOOSE_SYSTEM = Message("system", "You help residents of a small town decide whe
                                   "Answer with the place only.")
 
 
-def run_model_bench(quick: bool = False, json_path: Path | None = None) -> dict[str, object]:
+def run_model_bench(quick: bool = False, json_path: Path | None = None,
+                    model_name: str = "default") -> dict[str, object]:
     """Measure, print a table, write `json_path`; returns the figures."""
     sizes = ({"decode": 16, "prefill": 4, "score": 12, "generate": 8, "gen_tokens": 16} if quick
              else {"decode": 32, "prefill": 8, "score": 25, "generate": 25, "gen_tokens": 24})
     bench_started = time.perf_counter()
     figures: dict[str, object] = {"quick": quick, "torch_threads": torch.get_num_threads(),
                                   "load_average_start": os.getloadavg()[0]}
-    directory, figures["prepare_seconds"] = _timed(prepare_embedded)
+    directory, figures["prepare_seconds"] = _timed(lambda: prepare_embedded(model_name))
     model, figures["load_seconds"] = _timed(lambda: TransformersModel(directory))
     figures.update(model=model.info.name, device=model.info.device, dtype=model.info.dtype)
     gflops = matmul_gflops()

@@ -11,9 +11,9 @@ def main(args: argparse.Namespace) -> int:
     if args.target == "model":
         from sim.bench.model_bench import run_model_bench
 
-        run_model_bench(quick=args.quick, json_path=json_path)
+        run_model_bench(quick=args.quick, json_path=json_path, model_name=args.model)
     else:
         from sim.bench.run_bench import run_run_bench
 
-        run_run_bench(quick=args.quick, json_path=json_path)
+        run_run_bench(quick=args.quick, json_path=json_path, model=args.model)
     return 0

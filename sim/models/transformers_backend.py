@@ -468,7 +468,9 @@ class TransformersModel(LanguageModel):
                 state.mask = state.mask[:, unused:]
         ones = torch.ones(len(keep), 1, dtype=state.mask.dtype, device=self.device)
         state.mask = torch.cat([state.mask, ones], dim=1)
-        logits = self._forward(0, input_ids=next_tokens[:, None], attention_mask=state.mask,
+        padded = not bool(state.mask.all())  # else no mask: attention takes its unmasked path
+        logits = self._forward(0, input_ids=next_tokens[:, None],
+                               attention_mask=state.mask if padded else None,
                                position_ids=state.positions[:, None],
                                cache=state.cache, logits_to_keep=1)
         state.positions = state.positions + 1
