@@ -13,7 +13,7 @@ import torch
 
 from agents.requests import Choose, Generate, Message, Rate
 from sim.models.prefix import Piece, common_prefix_len, pack, plan_heads
-from sim.models.transformers_backend import TransformersModel
+from sim.models.transformers_backend import TransformersModel, device_and_dtype
 
 WORDS = ["the", "a", "cat", "dog", "sat", "on", "mat", "red", "blue", "green", "yes", "no",
          "paris", "berlin", "tokyo", "house", "tree", "river", "walks", "sleeps", "eats",
@@ -181,6 +181,18 @@ def test_stop_strings_cut_the_text_and_the_decoding(tiny: TransformersModel) -> 
     cut = tiny.generate([Generate(prompt, max_tokens=12, stop=(stop,))])[0]
     assert cut.text == full.text[:full.text.find(stop)]
     assert cut.completion_tokens <= 3
+
+
+def test_device_and_dtype_pick_cuda_in_bfloat16_and_cpu_in_float32(tiny: TransformersModel
+                                                                  ) -> None:
+    cuda, cpu = torch.device("cuda"), torch.device("cpu")
+    assert device_and_dtype("auto", None, cuda_available=True) == (cuda, torch.bfloat16)
+    assert device_and_dtype("auto", None, cuda_available=False) == (cpu, torch.float32)
+    assert device_and_dtype("cpu", None, cuda_available=True) == (cpu, torch.float32)
+    assert device_and_dtype("cuda:1", torch.float16, True) == (torch.device("cuda:1"),
+                                                              torch.float16)
+    assert (tiny.info.device, tiny.info.dtype) == ("cpu", "float32")
+    assert next(tiny.model.parameters()).dtype == torch.float32
 
 
 # ---- the prefix cache across batches ------------------------------------------------------

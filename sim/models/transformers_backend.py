@@ -96,11 +96,7 @@ class TransformersModel(LanguageModel):
                  prefix_cache_bytes: int = DEFAULT_PREFIX_CACHE_BYTES,
                  name: str | None = None) -> None:
         model_dir = Path(model_dir)
-        if device == "auto":
-            device = "cuda" if torch.cuda.is_available() else "cpu"
-        self.device = torch.device(device)
-        if dtype is None:
-            dtype = torch.bfloat16 if self.device.type == "cuda" else torch.float32
+        self.device, dtype = device_and_dtype(device, dtype, torch.cuda.is_available())
         try:
             with quiet_loading():
                 self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
@@ -475,6 +471,17 @@ class TransformersModel(LanguageModel):
                                cache=state.cache, logits_to_keep=1)
         state.positions = state.positions + 1
         state.logits = logits[:, -1].float()
+
+
+def device_and_dtype(device: str, dtype: torch.dtype | None,
+                     cuda_available: bool) -> tuple[torch.device, torch.dtype]:
+    """Where the model runs and in what precision: "auto" is CUDA when there is one; the
+    dtype, unless given, bfloat16 on CUDA (its tensor cores' format) and float32 on CPU
+    (CPU bfloat16 matmuls are slower than float32 without AMX)."""
+    chosen = torch.device(("cuda" if cuda_available else "cpu") if device == "auto" else device)
+    if dtype is None:
+        dtype = torch.bfloat16 if chosen.type == "cuda" else torch.float32
+    return chosen, dtype
 
 
 def _sample(logits: torch.Tensor, request: Generate, generator: torch.Generator) -> int:
