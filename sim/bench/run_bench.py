@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def run_run_bench(quick: bool = False, json_path: Path | None = None,
     return figures
 
 
-def _game_day(tiny: dict[str, object], town: dict[str, object],
+def _game_day(tiny: Mapping[str, object], town: Mapping[str, object],
               town_minutes: int) -> dict[str, object]:
     """Wall hours for the 25-resident town's game day, and how they were extrapolated.
 
