@@ -33,6 +33,7 @@ class CognitionConfig:
     reflection_memories: int = 8
     interview_memories: int = 8
     intentions_kept: int = 5
+    reuse_importance: bool = True
     temperature: float = 0.7
     top_p: float = 0.95
     max_tokens: dict[str, int] = field(default_factory=dict)

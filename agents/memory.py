@@ -205,6 +205,12 @@ class _Columns:
             setattr(self, name, new)
 
 
+def normalised(text: str) -> str:
+    """`text` as compared for "the same observation": lower case, single spaces, no final
+    period."""
+    return " ".join(text.lower().split()).rstrip(".")
+
+
 class MemoryStream:
     """The memory stream of one agent, held in memory and written by `flush`.
 
@@ -220,6 +226,7 @@ class MemoryStream:
         self._records: dict[int, MemoryRecord] = {}
         self._pending: list[tuple[MemoryRecord, bytes]] = []
         self._touched: dict[int, int] = {}
+        self._by_text: dict[tuple[MemoryKind, str], MemoryRecord] = {}
 
     @classmethod
     def load(cls, session: Session, agent_id: int, config: RetrievalConfig,
@@ -238,6 +245,7 @@ class MemoryStream:
         stream._columns.append(records, [row.last_accessed_tick for row in rows],
                                stack_blobs([row.embedding for row in rows], dim))
         stream._records = {record.id: record for record in records}
+        stream._by_text = {(r.kind, normalised(r.description)): r for r in records}
         return stream
 
     def __len__(self) -> int:
@@ -285,8 +293,14 @@ class MemoryStream:
         self._columns.append(records, [r.created_tick for r in records], vectors)
         for record, vector in zip(records, vectors, strict=True):
             self._records[record.id] = record
+            self._by_text[record.kind, normalised(record.description)] = record
             self._pending.append((record, to_blob(vector)))
         return records
+
+    def same_text(self, kind: MemoryKind, description: str) -> MemoryRecord | None:
+        """The newest record of `kind` whose description reads the same as `description`
+        (case, spacing and a final period aside); None when there is none."""
+        return self._by_text.get((kind, normalised(description)))
 
     def retrieve(self, query_embedding: npt.ArrayLike, now_tick: int, k: int | None = None,
                  kinds: Iterable[MemoryKind | str] | None = None,

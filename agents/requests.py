@@ -125,9 +125,14 @@ ModelRequest: TypeAlias = Generate | Choose | Rate | Embed
 
 @dataclass(frozen=True, slots=True)
 class GenerateResult:
+    """`prompt_tokens` is the prompt's length; `computed_prompt_tokens` how many of them the
+    backend ran through the model for this request (cached or shared prefixes excluded; not
+    part of equality, as it describes the work and not the answer)."""
+
     text: str
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    computed_prompt_tokens: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +148,7 @@ class ChooseResult:
     logprobs: tuple[float, ...]
     prompt_tokens: int = 0
     matched: bool = True
+    computed_prompt_tokens: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +159,7 @@ class RateResult:
     logprobs: tuple[float, ...]
     prompt_tokens: int = 0
     matched: bool = True
+    computed_prompt_tokens: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

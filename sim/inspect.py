@@ -39,6 +39,7 @@ class CallFigures:
     tag: str
     calls: int
     prompt_tokens: int
+    computed_prompt_tokens: int  # run through the model: cached and shared prefixes excluded
     completion_tokens: int
 
 
@@ -143,10 +144,13 @@ def inspect_run(db: str | Path, agent: str | None = None,
 def _overview(session: Session, stored: StoredRun) -> Overview:
     memories = {str(kind): int(n) for kind, n in session.execute(
         select(MemoryRow.kind, func.count()).group_by(MemoryRow.kind).order_by(MemoryRow.kind))}
-    calls = [CallFigures(kind, tag, int(n), int(prompt or 0), int(completion or 0))
-             for kind, tag, n, prompt, completion in session.execute(
+    calls = [CallFigures(kind, tag, int(n), int(prompt or 0), int(computed or 0),
+                         int(completion or 0))
+             for kind, tag, n, prompt, computed, completion in session.execute(
                  select(ModelCall.kind, ModelCall.tag, func.count(),
-                        func.sum(ModelCall.prompt_tokens), func.sum(ModelCall.completion_tokens))
+                        func.sum(ModelCall.prompt_tokens),
+                        func.sum(ModelCall.computed_prompt_tokens),
+                        func.sum(ModelCall.completion_tokens))
                  .group_by(ModelCall.kind, ModelCall.tag)
                  .order_by(ModelCall.kind, ModelCall.tag))]
     fallbacks = Counter(str(payload.get("tag", "?")) for payload in session.scalars(

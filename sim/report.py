@@ -21,6 +21,7 @@ class RunSummary:
     calls_by_kind: dict[str, int]
     cache_hits: int
     prompt_tokens: int
+    computed_prompt_tokens: int
     completion_tokens: int
     mean_batch: float
     model_seconds: float
@@ -44,6 +45,18 @@ class RunSummary:
         return (self.prompt_tokens + self.completion_tokens) / self.agent_hours
 
     @property
+    def computed_prompt_tokens_per_agent_hour(self) -> float:
+        """Prompt tokens the model actually ran (cached and shared prefixes excluded)."""
+        return self.computed_prompt_tokens / self.agent_hours
+
+    @property
+    def prefix_cache_hit_rate(self) -> float:
+        """The share of requested prompt tokens not run, their keys and values reused."""
+        if not self.prompt_tokens:
+            return 0.0
+        return 1.0 - self.computed_prompt_tokens / self.prompt_tokens
+
+    @property
     def model_share(self) -> float:
         return self.model_seconds / self.wall_seconds if self.wall_seconds else 0.0
 
@@ -51,6 +64,9 @@ class RunSummary:
         data = asdict(self)
         data.update(calls_per_agent_hour=self.calls_per_agent_hour,
                     tokens_per_agent_hour=self.tokens_per_agent_hour,
+                    computed_prompt_tokens_per_agent_hour=(
+                        self.computed_prompt_tokens_per_agent_hour),
+                    prefix_cache_hit_rate=self.prefix_cache_hit_rate,
                     model_share=self.model_share)
         return data
 
@@ -66,7 +82,9 @@ class RunSummary:
             f"model       {self.calls} calls ({kinds}); {self.cache_hits} answered from cache; "
             f"mean batch {self.mean_batch:.1f}; {self.model_share:.0%} of wall time",
             f"per agent-game-hour  {self.calls_per_agent_hour:.1f} calls, "
-            f"{self.tokens_per_agent_hour:.0f} tokens",
+            f"{self.tokens_per_agent_hour:.0f} tokens, "
+            f"{self.computed_prompt_tokens_per_agent_hour:.0f} prompt tokens computed "
+            f"({self.prefix_cache_hit_rate:.0%} of the prompt tokens reused)",
             f"residents   {self.agents}: {self.conversations} conversations "
             f"({self.utterances} utterances), {self.reflections} reflections, "
             f"{self.fallbacks} fallbacks from unreadable answers",
@@ -83,7 +101,8 @@ def summarise(session: RunSession, start_tick: int) -> RunSummary:
         game_hours=clock.hours_between(start_tick, end_tick + 1), ticks=session.stats.ticks,
         wall_seconds=session.stats.wall_seconds, agents=len(session.minds),
         calls=stats.total_calls, calls_by_kind=dict(stats.calls), cache_hits=int(hits),
-        prompt_tokens=stats.prompt_tokens, completion_tokens=stats.completion_tokens,
+        prompt_tokens=stats.prompt_tokens, computed_prompt_tokens=stats.computed_prompt_tokens,
+        completion_tokens=stats.completion_tokens,
         mean_batch=stats.mean_batch_size(), model_seconds=stats.model_seconds,
         conversations=session.stats.conversations, utterances=session.stats.utterances,
         reflections=session.stats.reflections, fallbacks=session.fallbacks.total)

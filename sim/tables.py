@@ -100,6 +100,8 @@ class ModelCall(SimBase):
     fingerprint: Mapped[str] = mapped_column(String(64))
     answer: Mapped[str] = mapped_column(Text, doc="the result, as JSON")
     prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    computed_prompt_tokens: Mapped[int] = mapped_column(
+        Integer, default=0, doc="prompt tokens the model ran for it (cached prefixes excluded)")
     completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
     latency_s: Mapped[float] = mapped_column(Float, default=0.0)
     backend: Mapped[str] = mapped_column(String(64), default="")

@@ -281,3 +281,29 @@ def test_a_run_starting_after_midnight_sends_the_night_owl_to_bed_at_her_bedtime
     action = maria.state.action
     assert action is not None and action.sleep
     assert run.scheduler.context(action.end_tick).clock == "08:00"
+
+
+@pytest.mark.parametrize("reuse", [True, False])
+def test_an_observation_seen_before_keeps_its_importance_unless_the_paper_is_asked(
+        tmp_path: Path, reuse: bool) -> None:
+    scenario = load_scenario("tiny")
+    scenario = scenario.model_copy(update={"memory": scenario.memory.model_copy(
+        update={"reuse_importance": reuse})})
+    run = session(tmp_path, scripted(importance=4), scenario)
+    run.run_until(5)
+    mind = isabella(run)
+    ctx = run.scheduler.context(5)
+    seen = WorldEvent("the stove", "is", "idle", "the stove is idle", (0, 0),
+                      Address.parse(f"{ctx.town.world}:{mind.persona.home}"))
+    again = WorldEvent("the stove", "is", "idle", "The stove  is idle.", (0, 0), seen.address)
+    [first] = drive(run.model, {mind.agent_id: observe(mind, ctx, [seen])})[mind.agent_id]
+    rated = {"importance": 0}
+
+    def count(request: ModelRequest) -> ModelResult | None:
+        rated[request.tag] = rated.get(request.tag, 0) + 1
+        return RateResult(9, ()) if request.kind == "rate" else None
+
+    [second] = drive(FakeModel(respond=count),
+                     {mind.agent_id: observe(mind, ctx, [again])})[mind.agent_id]
+    assert first.importance == 4
+    assert (second.importance, rated["importance"]) == ((4, 0) if reuse else (9, 1))

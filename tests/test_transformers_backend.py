@@ -13,7 +13,7 @@ import torch
 
 from agents.requests import Choose, Generate, Message, Rate
 from sim.models.prefix import Piece, common_prefix_len, pack, plan_heads
-from sim.models.transformers_backend import TransformersModel
+from sim.models.transformers_backend import TransformersModel, device_and_dtype
 
 WORDS = ["the", "a", "cat", "dog", "sat", "on", "mat", "red", "blue", "green", "yes", "no",
          "paris", "berlin", "tokyo", "house", "tree", "river", "walks", "sleeps", "eats",
@@ -25,15 +25,20 @@ SYSTEM = Message("system", " ".join(WORDS[i % len(WORDS)] for i in range(40)))
 
 @pytest.fixture(scope="module")
 def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 2-layer Qwen2 with random weights and a word-level tokenizer with a chat template."""
+    """A 2-layer Qwen2 with random weights and a byte-level tokenizer (one token per byte,
+    no merges) with a chat template. Byte-level because transformers loads any tokenizer of
+    a Qwen2 directory as Qwen2's own byte-level BPE, which maps words of another vocabulary
+    to a single token."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+    from transformers.convert_slow_tokenizer import bytes_to_unicode
 
     special = ["<unk>", "<pad>", "<end>", "<system>", "<user>", "<assistant>"]
-    vocab = {t: i for i, t in enumerate([*special, *WORDS, *map(str, range(10))])}
-    backend = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
-    backend.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    backend.decoder = decoders.WordPiece()
+    symbols = sorted(set(bytes_to_unicode().values()))
+    vocab = {t: i for i, t in enumerate([*special, *symbols])}
+    backend = Tokenizer(models.BPE(vocab, [], unk_token="<unk>"))
+    backend.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    backend.decoder = decoders.ByteLevel()
     tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, unk_token="<unk>",
                                         pad_token="<pad>", eos_token="<end>")
     tokenizer.add_special_tokens({"additional_special_tokens": special[3:]})
@@ -178,6 +183,64 @@ def test_stop_strings_cut_the_text_and_the_decoding(tiny: TransformersModel) -> 
     assert cut.completion_tokens <= 3
 
 
+def test_device_and_dtype_pick_cuda_in_bfloat16_and_cpu_in_float32(tiny: TransformersModel
+                                                                  ) -> None:
+    cuda, cpu = torch.device("cuda"), torch.device("cpu")
+    assert device_and_dtype("auto", None, cuda_available=True) == (cuda, torch.bfloat16)
+    assert device_and_dtype("auto", None, cuda_available=False) == (cpu, torch.float32)
+    assert device_and_dtype("cpu", None, cuda_available=True) == (cpu, torch.float32)
+    assert device_and_dtype("cuda:1", torch.float16, True) == (torch.device("cuda:1"),
+                                                              torch.float16)
+    assert (tiny.info.device, tiny.info.dtype) == ("cpu", "float32")
+    assert next(tiny.model.parameters()).dtype == torch.float32
+
+
+# ---- the prefix cache across batches ------------------------------------------------------
+
+@pytest.fixture
+def fresh(tiny_dir: Path) -> TransformersModel:
+    return TransformersModel(tiny_dir, device="cpu", row_capacity=64, batch_tokens=128)
+
+
+def test_a_second_batch_sharing_a_head_runs_only_its_suffix(fresh: TransformersModel) -> None:
+    first, second = Rate(_user("how red is the day")), Rate(_user("the dog sleeps in the park"))
+    fresh.rate([first])
+    a, b = fresh._render([first.prompt, second.prompt])
+    fresh.reset_counters()
+    result = fresh.rate([second])[0]
+    counters = fresh.reset_counters()
+    suffix = len(b) - common_prefix_len(a, b)
+    assert suffix < len(b) // 2  # the shared system text is most of the prompt
+    assert counters.computed_prompt_tokens == result.computed_prompt_tokens == suffix
+    assert counters.prompt_tokens == result.prompt_tokens == len(b)
+
+
+def test_the_prefix_cache_changes_answers_by_nothing(fresh: TransformersModel) -> None:
+    scored = [Choose(_user(f"which {w} town"), ("paris", "berlin tokyo")) for w in WORDS[7:10]]
+    texts = [Generate(_user(f"the {w} cat sat"), max_tokens=8) for w in WORDS[7:10]]
+    fresh.prefix_reuse = False
+    plain_scores, plain_texts = fresh.choose(scored), fresh.generate(texts)
+    fresh.prefix_reuse = True
+    fresh.choose(scored[:1])
+    fresh.generate(texts[:1])  # heads and whole prompts are cached now
+    fresh.reset_counters()
+    cached_scores = [fresh.choose([r])[0] for r in scored]
+    cached_texts = [fresh.generate([r])[0] for r in texts]
+    assert fresh.reset_counters().cached_prompt_tokens > 0
+    assert cached_texts == plain_texts
+    for a, b in zip(cached_scores, plain_scores, strict=True):
+        assert a.index == b.index and a.logprobs == pytest.approx(b.logprobs, abs=1e-4)
+
+
+def test_the_prefix_cache_stays_within_its_budget(tiny_dir: Path) -> None:
+    small = TransformersModel(tiny_dir, device="cpu", prefix_cache_bytes=200_000)
+    small.rate([Rate(_user(f"how {w} is the day")) for w in WORDS[:12]])
+    assert 0 < small.prefix_cache.nbytes <= 200_000
+    unbounded = TransformersModel(tiny_dir, device="cpu")
+    unbounded.rate([Rate(_user(f"how {w} is the day")) for w in WORDS[:12]])
+    assert unbounded.prefix_cache.nbytes > 200_000
+
+
 # ---- the embedded default model ------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -233,3 +296,21 @@ def test_real_prefix_reuse_scores_match(qwen: TransformersModel) -> None:
     for a, b in zip(reused, plain, strict=True):
         assert a.value == b.value
         assert a.logprobs == pytest.approx(b.logprobs, abs=2e-3)
+
+
+@pytest.mark.model
+def test_real_prefix_cache_is_exact(qwen: TransformersModel) -> None:
+    fruit = Generate((TOWN, Message("user", "Name one fruit.")), max_tokens=6)
+    rating = Rate((TOWN, Message("user", "How poignant is a lost cat, 1 to 10?")))
+    qwen.prefix_reuse = False
+    try:
+        plain_text, plain_rating = qwen.generate([fruit])[0], qwen.rate([rating])[0]
+    finally:
+        qwen.prefix_reuse = True
+    qwen.generate([fruit])  # caches the prompt: the second call runs only its last token
+    qwen.reset_counters()
+    cached_text, cached_rating = qwen.generate([fruit])[0], qwen.rate([rating])[0]
+    assert qwen.reset_counters().cached_prompt_tokens > 0
+    assert cached_text == plain_text and cached_text.computed_prompt_tokens == 1
+    assert cached_rating.value == plain_rating.value
+    assert cached_rating.logprobs == pytest.approx(plain_rating.logprobs, abs=1e-4)

@@ -25,15 +25,21 @@ def _importance(mind: Mind, rating: Rate, answer: RateResult) -> int:
 
 def remember_rated(mind: Mind, ctx: TickContext, kind: MemoryKind, texts: Sequence[str],
                    conversation_id: int | None = None,
-                   evidence: Sequence[Sequence[int]] | None = None) -> Step[list[MemoryRecord]]:
+                   evidence: Sequence[Sequence[int]] | None = None,
+                   reuse: bool = False) -> Step[list[MemoryRecord]]:
     """Rate each text's importance (the probability-weighted rating, `expected_rating`) and
-    embed them all in one round, then store them."""
+    embed them all in one round, then store them. With `reuse`, a text the agent already
+    holds a record of (same kind, same normalised text) keeps that record's importance and is
+    not rated again."""
     if not texts:
         return []
-    ratings = [importance_request(agent=mind.name, memory=text) for text in texts]
+    known = [mind.memory.same_text(kind, text) if reuse else None for text in texts]
+    ratings = [importance_request(agent=mind.name, memory=text)
+               for text, record in zip(texts, known, strict=True) if record is None]
     answers = yield from ask([*ratings, Embed(tuple(texts))])
-    scores = [_importance(mind, rating, expect(answer, RateResult))
-              for rating, answer in zip(ratings, answers[:-1], strict=True)]
+    rated = iter([_importance(mind, rating, expect(answer, RateResult))
+                  for rating, answer in zip(ratings, answers[:-1], strict=True)])
+    scores = [record.importance if record is not None else next(rated) for record in known]
     vectors = expect(answers[-1], EmbedResult).vectors
     return mind.remember(ctx, kind, texts, scores, vectors, evidence=evidence,
                          conversation_id=conversation_id)
@@ -48,4 +54,5 @@ def observe(mind: Mind, ctx: TickContext,
     if not mind.config.observation or not events:
         return []
     return (yield from remember_rated(mind, ctx, MemoryKind.OBSERVATION,
-                                      [event.description for event in events]))
+                                      [event.description for event in events],
+                                      reuse=mind.config.reuse_importance))

@@ -72,6 +72,7 @@ def run_model_bench(quick: bool = False, json_path: Path | None = None,
     figures.update(_decode(model, sizes["decode"]))
     figures.update(_prefill(model, sizes["prefill"], gflops))
     figures.update(_scoring(model, sizes["score"]))
+    figures.update(_prefix_cache(model, sizes["score"]))
     figures.update(_generate(model, sizes["generate"], sizes["gen_tokens"]))
     figures.update(_accuracy(model))
     figures["bench_seconds"] = time.perf_counter() - bench_started
@@ -139,7 +140,7 @@ def _prefill(model: TransformersModel, prompts: int, gflops: float) -> dict[str,
     finally:
         model.prefix_reuse = True
     counters = model.reset_counters()
-    rate = counters.prompt_tokens / counters.forward_seconds
+    rate = counters.computed_prompt_tokens / counters.forward_seconds
     return {"prefill_tokens_per_s": rate,
             "prefill_ceiling_share": 2 * non_embedding_params(model) * rate / (gflops * 1e9)}
 
@@ -155,6 +156,7 @@ def _scoring(model: TransformersModel, count: int) -> dict[str, object]:
     events = [*MUNDANE, *POIGNANT]
     requests = [Rate(_rate_prompt(f"{events[i % len(events)]} ({NAMES[i % len(NAMES)]})"))
                 for i in range(count)]
+    model.prefix_cache.clear()  # a head cached by an earlier section would flatter reuse
     model.reset_counters()
     reused, t_reused = _timed(lambda: model.rate(requests))
     counters = model.reset_counters()
@@ -163,9 +165,10 @@ def _scoring(model: TransformersModel, count: int) -> dict[str, object]:
         plain, t_plain = _timed(lambda: model.rate(requests))
     finally:
         model.prefix_reuse = True
+    model.prefix_cache.clear()
     alone, t_alone = _timed(lambda: [model.rate([r])[0] for r in requests])
     model.reset_counters()
-    computed = counters.prompt_tokens + counters.option_tokens + counters.padding_tokens
+    computed = counters.computed_prompt_tokens + counters.option_tokens + counters.padding_tokens
     return {
         "prefix_tokens_saved": counters.prefix_tokens_saved,
         "scoring_requests": count,
@@ -183,12 +186,43 @@ def _scoring(model: TransformersModel, count: int) -> dict[str, object]:
     }
 
 
+def _prefix_cache(model: TransformersModel, count: int) -> dict[str, object]:
+    """Ratings sharing a head, one request per batch as a quiet tick makes them: the first
+    computes the head, the others find it in the prefix cache; against the same requests
+    with the cache off."""
+    events = [*POIGNANT, *MUNDANE]
+    requests = [Rate(_rate_prompt(f"{events[i % len(events)]} ({NAMES[-1 - i % len(NAMES)]})"))
+                for i in range(count)]
+    model.prefix_cache.clear()
+    model.reset_counters()
+    cached, t_cached = _timed(lambda: [model.rate([r])[0] for r in requests])
+    counters = model.reset_counters()
+    model.prefix_reuse = False
+    try:
+        plain, t_plain = _timed(lambda: [model.rate([r])[0] for r in requests])
+    finally:
+        model.prefix_reuse = True
+    model.reset_counters()
+    return {
+        "prefix_cache_prompt_tokens": counters.prompt_tokens,
+        "prefix_cache_computed_prompt_tokens": counters.computed_prompt_tokens,
+        "prefix_cache_hit_rate": 1 - counters.computed_prompt_tokens / counters.prompt_tokens,
+        "prefix_cache_speedup": t_plain / t_cached,
+        "prefix_cache_max_logprob_diff": max(
+            abs(x - y) for a, b in zip(cached, plain, strict=True)
+            for x, y in zip(a.logprobs, b.logprobs, strict=True)),
+    }
+
+
 def _generate(model: TransformersModel, count: int, tokens: int) -> dict[str, object]:
-    """Whole generate requests, batched against one at a time."""
+    """Whole generate requests, batched against one at a time (the prefix cache cleared
+    before each, so that neither finds the other's prompts)."""
     requests = [Generate((Message("user", f"In one sentence, what does {NAMES[i]} do at "
                                           f"{7 + i % 12} o'clock?"),), max_tokens=tokens)
                 for i in range(count)]
+    model.prefix_cache.clear()
     batched, t_batched = _timed(lambda: model.generate(requests))
+    model.prefix_cache.clear()
     alone, t_alone = _timed(lambda: [model.generate([r])[0] for r in requests])
     return {"generate_requests": count, "generate_batch_ratio": t_alone / t_batched,
             "generate_batched_equals_alone": batched == alone}

@@ -68,17 +68,18 @@ def _fallbacks(o: Overview) -> str:
 def _calls_table(o: Overview) -> list[str]:
     if not o.model_calls:
         return [_row("model calls", "none")]
-    header = ("kind", "tag", "calls", "prompt tok", "output tok")
+    header = ("kind", "tag", "calls", "prompt tok", "computed", "output tok")
     rows = [(c.kind, c.tag or "-", f"{c.calls:,}", f"{c.prompt_tokens:,}",
-             f"{c.completion_tokens:,}") for c in o.model_calls]
+             f"{c.computed_prompt_tokens:,}", f"{c.completion_tokens:,}") for c in o.model_calls]
     rows.append(("all", "", f"{sum(c.calls for c in o.model_calls):,}",
                  f"{sum(c.prompt_tokens for c in o.model_calls):,}",
+                 f"{sum(c.computed_prompt_tokens for c in o.model_calls):,}",
                  f"{sum(c.completion_tokens for c in o.model_calls):,}"))
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
 
     def line(cells: tuple[str, ...]) -> str:
         left = [cells[i].ljust(widths[i]) for i in (0, 1)]
-        right = [cells[i].rjust(widths[i]) for i in (2, 3, 4)]
+        right = [cells[i].rjust(widths[i]) for i in (2, 3, 4, 5)]
         return "  ".join([*left, *right])
 
     table = [line(header), *(line(row) for row in rows)]

@@ -50,10 +50,15 @@ class MemorySettings(Strict):
     An interview answers from the `interview_memories` records retrieved for the
     question; an agent keeps its `intentions_kept` newest whispered thoughts as
     intentions for its plans. (The summary description is rewritten once a game day.)
+
+    With `reuse_importance`, an observation whose text (case, spacing and a final period
+    aside) the resident already remembers keeps that memory's importance instead of being
+    rated again; false rates every observation, as the paper does.
     """
 
     interview_memories: Count = 8
     intentions_kept: Count = 5
+    reuse_importance: bool = True
 
 
 class RetrievalSettings(Strict):

@@ -129,7 +129,8 @@ class FakeModel(LanguageModel):
         cuts = [text.find(stop) for stop in request.stop if stop and stop in text]
         if cuts:
             text = text[: min(cuts)]
-        return GenerateResult(text=text, prompt_tokens=_count_words(prompt),
+        words = _count_words(prompt)
+        return GenerateResult(text=text, prompt_tokens=words, computed_prompt_tokens=words,
                               completion_tokens=_count_words(text))
 
     @staticmethod
@@ -137,7 +138,9 @@ class FakeModel(LanguageModel):
         prompt = prompt_text(request.prompt)
         scores = _rng("choose", prompt, request.options).uniform(-8.0, 0.0, len(request.options))
         result = choose_from_scores([float(s) for s in scores])
-        return ChooseResult(result.index, result.logprobs, prompt_tokens=_count_words(prompt))
+        words = _count_words(prompt)
+        return ChooseResult(result.index, result.logprobs, prompt_tokens=words,
+                            computed_prompt_tokens=words)
 
     @staticmethod
     def _rate(request: Rate) -> RateResult:
@@ -145,7 +148,9 @@ class FakeModel(LanguageModel):
         scores = _rng("rate", prompt, request.low, request.high).uniform(
             -8.0, 0.0, request.high - request.low + 1)
         result = rate_from_scores(request, [float(s) for s in scores])
-        return RateResult(result.value, result.logprobs, prompt_tokens=_count_words(prompt))
+        words = _count_words(prompt)
+        return RateResult(result.value, result.logprobs, prompt_tokens=words,
+                          computed_prompt_tokens=words)
 
     def _embed(self, request: Embed) -> EmbedResult:
         vectors = np.zeros((len(request.texts), self.embed_dim), dtype=np.float32)

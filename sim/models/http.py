@@ -123,12 +123,12 @@ class OpenAICompatibleModel(LanguageModel):
 
     def choose(self, requests: Sequence[Choose]) -> list[ChooseResult]:
         return [replace(choose_from_scores(s.logprobs), prompt_tokens=s.prompt_tokens,
-                        matched=s.matched)
+                        matched=s.matched, computed_prompt_tokens=s.prompt_tokens)
                 for s in self._score_options(requests)]
 
     def rate(self, requests: Sequence[Rate]) -> list[RateResult]:
         return [replace(rate_from_scores(r, s.logprobs), prompt_tokens=s.prompt_tokens,
-                        matched=s.matched)
+                        matched=s.matched, computed_prompt_tokens=s.prompt_tokens)
                 for r, s in zip(requests, self._score_options(requests), strict=True)]
 
     def embed(self, requests: Sequence[Embed]) -> list[EmbedResult]:
@@ -156,8 +156,11 @@ class OpenAICompatibleModel(LanguageModel):
         cuts = [text.find(stop) for stop in request.stop if stop and stop in text]
         if cuts:  # servers differ on whether the stop string is kept
             text = text[: min(cuts)]
-        return GenerateResult(text, int(usage.get("prompt_tokens", 0)),
-                              int(usage.get("completion_tokens", 0)))
+        prompt_tokens = int(usage.get("prompt_tokens", 0))
+        details = usage.get("prompt_tokens_details") or {}  # OpenAI's and vLLM's prefix caching
+        cached = int(details.get("cached_tokens") or 0) if isinstance(details, dict) else 0
+        return GenerateResult(text, prompt_tokens, int(usage.get("completion_tokens", 0)),
+                              computed_prompt_tokens=prompt_tokens - cached)
 
     def _complete(self, prompt: Prompt, body: Json) -> tuple[str, Json]:
         """Text and usage of one completion: a string prompt as text, a chat prompt as messages."""

@@ -68,6 +68,7 @@ class PackedBatch:
     logits_mask: torch.Tensor  # (rows, width): positions whose logits are kept, row-major
     placements: tuple[Placement, ...]
     padding: int
+    stem_tokens: int  # prompt tokens among the inputs (stems; not branches, not padding)
 
 
 def common_prefix_len(a: Sequence[int], b: Sequence[int]) -> int:
@@ -202,7 +203,8 @@ def _build(row_pieces: list[list[Piece]], row_indices: list[list[int]], head_len
         placements.append(Placement(index, r, start, stem_logit, per_branch))
     placements.sort(key=lambda p: p.piece)
     return PackedBatch(ids, positions, _tree_mask(owner, branch, head_len), keep,
-                       tuple(placements), padding=int((owner < 0).sum()))
+                       tuple(placements), padding=int((owner < 0).sum()),
+                       stem_tokens=sum(len(p.stem) for row in row_pieces for p in row))
 
 
 def _tree_mask(owner: torch.Tensor, branch: torch.Tensor, head_len: int) -> torch.Tensor:

@@ -47,31 +47,38 @@ def result_to_json(result: ModelResult) -> dict[str, object]:
     """A JSON-ready dict of any result; embeddings are base64 float32 with their shape."""
     if isinstance(result, GenerateResult):
         return {"text": result.text, "prompt_tokens": result.prompt_tokens,
+                "computed_prompt_tokens": result.computed_prompt_tokens,
                 "completion_tokens": result.completion_tokens}
     if isinstance(result, ChooseResult | RateResult):
         chosen = ({"index": result.index} if isinstance(result, ChooseResult)
                   else {"value": result.value})
         unmatched = {} if result.matched else {"matched": False}
         return {**chosen, "logprobs": list(result.logprobs),
-                "prompt_tokens": result.prompt_tokens, **unmatched}
+                "prompt_tokens": result.prompt_tokens,
+                "computed_prompt_tokens": result.computed_prompt_tokens, **unmatched}
     vectors = np.ascontiguousarray(result.vectors, dtype="<f4")
     encoded = base64.b64encode(vectors.tobytes()).decode()
     return {"shape": list(vectors.shape), "float32_b64": encoded}
 
 
 def result_from_json(kind: str, data: Mapping[str, Any]) -> ModelResult:
-    """Inverse of `result_to_json` for a request of `kind`; embeddings may also be nested lists."""
+    """Inverse of `result_to_json` for a request of `kind`; embeddings may also be nested lists.
+    `computed_prompt_tokens` may be absent (answers written by hand): 0."""
+    computed = int(data.get("computed_prompt_tokens", 0))
     if kind == "generate":
         return GenerateResult(text=str(data["text"]), prompt_tokens=int(data["prompt_tokens"]),
-                              completion_tokens=int(data["completion_tokens"]))
+                              completion_tokens=int(data["completion_tokens"]),
+                              computed_prompt_tokens=computed)
     if kind == "choose":
         return ChooseResult(index=int(data["index"]), prompt_tokens=int(data["prompt_tokens"]),
                             logprobs=tuple(float(v) for v in data["logprobs"]),
-                            matched=bool(data.get("matched", True)))
+                            matched=bool(data.get("matched", True)),
+                            computed_prompt_tokens=computed)
     if kind == "rate":
         return RateResult(value=int(data["value"]), prompt_tokens=int(data["prompt_tokens"]),
                           logprobs=tuple(float(v) for v in data["logprobs"]),
-                          matched=bool(data.get("matched", True)))
+                          matched=bool(data.get("matched", True)),
+                          computed_prompt_tokens=computed)
     if kind == "embed":
         if "float32_b64" in data:
             raw = base64.b64decode(data["float32_b64"])
@@ -81,12 +88,13 @@ def result_from_json(kind: str, data: Mapping[str, Any]) -> ModelResult:
     raise ValueError(f"unknown request kind {kind!r}")
 
 
-def _tokens(result: ModelResult) -> tuple[int, int]:
+def _tokens(result: ModelResult) -> tuple[int, int, int]:
+    """Prompt, computed prompt and completion tokens of a result."""
     if isinstance(result, GenerateResult):
-        return result.prompt_tokens, result.completion_tokens
+        return result.prompt_tokens, result.computed_prompt_tokens, result.completion_tokens
     if isinstance(result, ChooseResult | RateResult):
-        return result.prompt_tokens, 0
-    return 0, 0
+        return result.prompt_tokens, result.computed_prompt_tokens, 0
+    return 0, 0, 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,13 +109,13 @@ class CallRecord:
     """Answered without the model: from the cache, or as a repeat within its batch."""
 
     def to_row(self, tick: int, backend: str) -> ModelCall:
-        prompt_tokens, completion_tokens = _tokens(self.result)
+        prompt_tokens, computed, completion_tokens = _tokens(self.result)
         return ModelCall(
             tick=tick, tag=self.request.tag, batch_id=self.batch_id, kind=self.request.kind,
             request=dumps(self.request.to_json()), fingerprint=self.request.fingerprint(),
             answer=dumps(result_to_json(self.result)), prompt_tokens=prompt_tokens,
-            completion_tokens=completion_tokens, latency_s=self.latency_s, backend=backend,
-            cached=self.cached,
+            computed_prompt_tokens=computed, completion_tokens=completion_tokens,
+            latency_s=self.latency_s, backend=backend, cached=self.cached,
         )
 
 
@@ -124,6 +132,7 @@ class ModelStats:
     calls: Counter[str] = field(default_factory=Counter)
     batch_sizes: dict[str, list[int]] = field(default_factory=dict)
     prompt_tokens: int = 0
+    computed_prompt_tokens: int = 0
     completion_tokens: int = 0
     model_seconds: float = 0.0
 
@@ -205,8 +214,9 @@ class RecordingModel(LanguageModel):
             stats.batch_sizes.setdefault(kind, []).append(computed)
         for request, result, hit in zip(requests, results, cached, strict=True):
             if not hit:
-                prompt_tokens, completion_tokens = _tokens(result)
+                prompt_tokens, computed_tokens, completion_tokens = _tokens(result)
                 stats.prompt_tokens += prompt_tokens
+                stats.computed_prompt_tokens += computed_tokens
                 stats.completion_tokens += completion_tokens
             self.pending.append(CallRecord(request, result, batch_id,
                                            0.0 if hit else share, hit))

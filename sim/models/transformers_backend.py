@@ -48,20 +48,24 @@ from sim.models.base import (
 from sim.models.embedded import PROVENANCE_FILE
 from sim.models.embedder import MiniLMEmbedder, TextEmbedder
 from sim.models.loading import quiet_loading
-from sim.models.prefix import HeadGroup, PackedBatch, Piece, pack, plan_heads
+from sim.models.prefix import HeadGroup, PackedBatch, Piece, Placement, pack, plan_heads
+from sim.models.radix import KV, RadixCache
 
 DEFAULT_TOP_K = 50  # used when a request asks for top_k <= 0: top-p alone sorts the vocabulary
 _ANSWER_MARK = "\u2063ANSWER\u2063"
 
-KV = tuple[tuple[torch.Tensor, torch.Tensor], ...]  # per layer: keys, values
+DEFAULT_PREFIX_CACHE_BYTES = 512 << 20  # ~21k tokens of the default model (24.6 KB each, fp32)
+MIN_CACHED_EXTRA = 16  # a member leaves its batch group when the cache holds this much more
 
 
 @dataclass(slots=True)
 class Counters:
     """What the backend computed since the last reset, for benchmarks and run reports."""
 
-    prompt_tokens: int = 0  # prompt tokens run through the model (a shared head counts once)
+    prompt_tokens: int = 0  # prompt tokens requested (each request's whole prompt)
+    computed_prompt_tokens: int = 0  # prompt tokens run through the model, counted at forward
     prefix_tokens_saved: int = 0  # prompt tokens not recomputed thanks to shared heads
+    cached_prompt_tokens: int = 0  # prompt tokens whose keys/values came from the prefix cache
     option_tokens: int = 0  # option tokens scored by choose / rate
     padding_tokens: int = 0  # padded positions in forward passes
     generated_tokens: int = 0
@@ -89,13 +93,10 @@ class TransformersModel(LanguageModel):
                  dtype: torch.dtype | None = None, max_batch_size: int = 32,
                  embedder: TextEmbedder | None = None, prefix_reuse: bool = True,
                  row_capacity: int = 256, batch_tokens: int = 1024,
+                 prefix_cache_bytes: int = DEFAULT_PREFIX_CACHE_BYTES,
                  name: str | None = None) -> None:
         model_dir = Path(model_dir)
-        if device == "auto":
-            device = "cuda" if torch.cuda.is_available() else "cpu"
-        self.device = torch.device(device)
-        if dtype is None:
-            dtype = torch.bfloat16 if self.device.type == "cuda" else torch.float32
+        self.device, dtype = device_and_dtype(device, dtype, torch.cuda.is_available())
         try:
             with quiet_loading():
                 self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
@@ -111,6 +112,7 @@ class TransformersModel(LanguageModel):
         self.row_capacity = row_capacity
         self.batch_tokens = batch_tokens
         self.counters = Counters()
+        self.prefix_cache = RadixCache(prefix_cache_bytes)
         self.info = ModelInfo(name=name or _model_name(model_dir), backend="transformers",
                               device=str(self.device), dtype=str(dtype).removeprefix("torch."),
                               source=str(model_dir))
@@ -132,21 +134,22 @@ class TransformersModel(LanguageModel):
             chunk = order[start:start + self.max_batch_size]
             batch = self._generate_batch([requests[i] for i in chunk], [ids[i] for i in chunk])
             answers.update(zip(chunk, batch, strict=True))
+        self.prefix_cache.evict()
         return [answers[i] for i in range(len(requests))]
 
     @torch.inference_mode()
     def choose(self, requests: Sequence[Choose]) -> list[ChooseResult]:
         ids = self._render([r.prompt for r in requests])
-        scores = self._score(ids, [r.options for r in requests])
-        return [replace(choose_from_scores(s), prompt_tokens=len(p))
-                for s, p in zip(scores, ids, strict=True)]
+        scores, computed = self._score(ids, [r.options for r in requests])
+        return [replace(choose_from_scores(s), prompt_tokens=len(p), computed_prompt_tokens=c)
+                for s, p, c in zip(scores, ids, computed, strict=True)]
 
     @torch.inference_mode()
     def rate(self, requests: Sequence[Rate]) -> list[RateResult]:
         ids = self._render([r.prompt for r in requests])
-        scores = self._score(ids, [r.options for r in requests])
-        return [replace(rate_from_scores(r, s), prompt_tokens=len(p))
-                for r, s, p in zip(requests, scores, ids, strict=True)]
+        scores, computed = self._score(ids, [r.options for r in requests])
+        return [replace(rate_from_scores(r, s), prompt_tokens=len(p), computed_prompt_tokens=c)
+                for r, s, p, c in zip(requests, scores, ids, computed, strict=True)]
 
     def embed(self, requests: Sequence[Embed]) -> list[EmbedResult]:
         if self._embedder is None:
@@ -215,29 +218,60 @@ class TransformersModel(LanguageModel):
 
     # ---- running the model ------------------------------------------------------------------
 
-    def _forward(self, **inputs: object) -> torch.Tensor:
+    def _forward(self, prompt_tokens: int, **inputs: object) -> torch.Tensor:
+        """Logits of one forward pass; `prompt_tokens` of its inputs are prompt tokens (the
+        rest are options, padding or decoded tokens), counted here where they are computed."""
         started = time.perf_counter()
         logits: torch.Tensor = self.model(**inputs, use_cache=True).logits
         if self.device.type == "cuda":
             torch.cuda.synchronize(self.device)
         self.counters.forward_seconds += time.perf_counter() - started
         self.counters.forward_passes += 1
+        self.counters.computed_prompt_tokens += prompt_tokens
         return logits
 
     def _groups(self, ids: Sequence[Sequence[int]]) -> list[HeadGroup]:
+        """Heads shared within the batch (`plan_heads`), then each member whose prompt the
+        prefix cache holds at least `MIN_CACHED_EXTRA` tokens further than its group's head
+        leaves the group for one headed by that cached prefix (members with the same cached
+        prefix stay together): its cached tokens cost nothing, its group's would be run."""
         if not self.prefix_reuse:
             return [HeadGroup(0, tuple(range(len(ids))))] if ids else []
-        return plan_heads(ids)
+        groups: list[HeadGroup] = []
+        by_prefix: dict[tuple[int, ...], list[int]] = {}
+        for group in plan_heads(ids):
+            stay: list[int] = []
+            for i in group.members:
+                cached = self.prefix_cache.match_len(ids[i][:-1])  # keep a token to run
+                if cached >= group.head_len + MIN_CACHED_EXTRA:
+                    by_prefix.setdefault(tuple(ids[i][:cached]), []).append(i)
+                else:
+                    stay.append(i)
+            if stay:
+                groups.append(HeadGroup(group.head_len, tuple(stay)))
+        groups += [HeadGroup(len(prefix), tuple(members)) for prefix, members in by_prefix.items()]
+        return groups
 
-    def _head(self, tokens: Sequence[int]) -> KV:
-        """The key/value cache of a shared head, computed once."""
+    def _head(self, tokens: Sequence[int]) -> tuple[KV, int]:
+        """The key/value cache of a group's head, and how many of its tokens were run: the
+        prefix cache supplies what it holds, the rest is computed once and cached."""
         if not tokens:
-            return ()
-        cache = DynamicCache(config=self.model.config)
-        self._forward(input_ids=torch.tensor([list(tokens)], device=self.device),
-                      past_key_values=cache, logits_to_keep=1)
-        self.counters.prompt_tokens += len(tokens)
-        return tuple(_kv(layer) for layer in _attention_layers(cache))
+            return (), 0
+        cached, kv = self.prefix_cache.match(tokens) if self.prefix_reuse else (0, ())
+        self.counters.cached_prompt_tokens += cached
+        if cached == len(tokens):
+            return kv, 0
+        cache = DynamicCache(kv, config=self.model.config) if kv else DynamicCache(
+            config=self.model.config)
+        new = len(tokens) - cached
+        self._forward(new, input_ids=torch.tensor([list(tokens[cached:])], device=self.device),
+                      position_ids=torch.arange(cached, len(tokens), device=self.device)[None],
+                      cache=cache, logits_to_keep=1)
+        head = tuple(_kv(layer) for layer in _attention_layers(cache))
+        if self.prefix_reuse:
+            self.prefix_cache.insert(tokens, tuple((k[:, :, cached:], v[:, :, cached:])
+                                                   for k, v in head), cached)
+        return head, new
 
     def _run_packed(self, batch: PackedBatch, head: KV) -> tuple[torch.Tensor, DynamicCache]:
         """Kept logits (kept positions, vocab) and the cache (head + rows) of one packed batch."""
@@ -247,41 +281,66 @@ class TransformersModel(LanguageModel):
                                for k, v in head), config=config)
                  if head else DynamicCache(config=config))
         logits = self._forward(
+            batch.stem_tokens,
             input_ids=batch.input_ids.to(self.device),
             position_ids=batch.position_ids.to(self.device),
             attention_mask=batch.attention_mask.to(self.device),
             logits_to_keep=batch.logits_mask.to(self.device),
-            past_key_values=cache)
+            cache=cache)
         self.counters.padding_tokens += batch.padding
         return logits.float(), cache
 
     def _plan(self, ids: Sequence[Sequence[int]],
               branches: Sequence[Sequence[tuple[int, ...]]] | None
-              ) -> list[tuple[HeadGroup, KV, list[PackedBatch]]]:
-        """Per group: its head cache and packed batches (pieces numbered within the group)."""
+              ) -> tuple[list[tuple[HeadGroup, KV, list[PackedBatch]]], list[int]]:
+        """Per group: its head cache and packed batches (pieces numbered within the group);
+        and per request, the prompt tokens it makes the model run (its stem, and for a
+        group's first member what of the head the cache did not hold)."""
         plans = []
+        computed = [0] * len(ids)
+        self.counters.prompt_tokens += sum(len(x) for x in ids)
         for group in self._groups(ids):
             head_tokens = ids[group.members[0]][:group.head_len]
             pieces = [Piece(tuple(ids[i][group.head_len:]),
                             tuple(branches[i]) if branches is not None else ())
                       for i in group.members]
-            self.counters.prompt_tokens += sum(len(p.stem) for p in pieces)
+            for i, piece in zip(group.members, pieces, strict=True):
+                computed[i] = len(piece.stem)
             self.counters.prefix_tokens_saved += group.head_len * (len(group.members) - 1)
             batches = pack(pieces, group.head_len, self.row_capacity, self.batch_tokens,
                            branch_logits=branches is not None)
-            plans.append((group, self._head(head_tokens), batches))
-        return plans
+            head, head_computed = self._head(head_tokens)
+            computed[group.members[0]] += head_computed
+            plans.append((group, head, batches))
+        return plans, computed
+
+    def _keep(self, group: HeadGroup, ids: Sequence[Sequence[int]], placement: Placement,
+              cache: DynamicCache) -> None:
+        """Put a packed prompt's keys and values (its stem, after the group's head) into the
+        prefix cache, so a later prompt sharing more than the head runs only the rest."""
+        if not self.prefix_reuse:
+            return
+        tokens = ids[group.members[placement.piece]]
+        begin = group.head_len + placement.start
+        end = begin + len(tokens) - group.head_len
+        self.prefix_cache.insert(tokens, tuple(
+            (keys[placement.row, :, begin:end], values[placement.row, :, begin:end])
+            for keys, values in (_kv(layer) for layer in _attention_layers(cache))),
+            group.head_len)
 
     # ---- choose / rate ----------------------------------------------------------------------
 
-    def _score(self, ids: list[list[int]], options: Sequence[Sequence[str]]) -> list[list[float]]:
-        """Summed log-probability of each option (with its end-of-answer token)."""
+    def _score(self, ids: list[list[int]], options: Sequence[Sequence[str]]
+               ) -> tuple[list[list[float]], list[int]]:
+        """Summed log-probability of each option (with its end-of-answer token), and the
+        prompt tokens each request had computed."""
         branches = [[self._option_ids(o) for o in opts] for opts in options]
         self.counters.option_tokens += sum(len(b) for bs in branches for b in bs)
         scores = [[0.0] * len(opts) for opts in options]
-        for group, head, batches in self._plan(ids, branches):
+        plans, computed = self._plan(ids, branches)
+        for group, head, batches in plans:
             for batch in batches:
-                logits, _ = self._run_packed(batch, head)
+                logits, cache = self._run_packed(batch, head)
                 norm = torch.logsumexp(logits, dim=-1)
                 rows: list[int] = []
                 targets: list[int] = []
@@ -296,7 +355,10 @@ class TransformersModel(LanguageModel):
                 picked = logits[index, torch.tensor(targets, device=logits.device)] - norm[index]
                 for (i, j), value in zip(owners, picked.tolist(), strict=True):
                     scores[i][j] += value
-        return scores
+                for placement in batch.placements:
+                    self._keep(group, ids, placement, cache)
+        self.prefix_cache.evict()
+        return scores, computed
 
     # ---- generate ---------------------------------------------------------------------------
 
@@ -305,7 +367,7 @@ class TransformersModel(LanguageModel):
         """Prefill all prompts, then decode every row together until each one stops (end
         token, stop string or max_tokens); a finished row leaves the batch at once."""
         started = time.perf_counter()
-        state = self._prefill(ids)
+        state, computed = self._prefill(ids)
         decode_started = time.perf_counter()
         self.counters.prefill_seconds += decode_started - started
         generators = [torch.Generator().manual_seed(r.seed % 2**64) for r in requests]
@@ -330,7 +392,8 @@ class TransformersModel(LanguageModel):
                 self.counters.decode_tokens += len(active)
         self.counters.decode_seconds += time.perf_counter() - decode_started
         return [GenerateResult(text=_cut(self._text(tokens[i]), r.stop),
-                               prompt_tokens=len(ids[i]), completion_tokens=len(tokens[i]))
+                               prompt_tokens=len(ids[i]), completion_tokens=len(tokens[i]),
+                               computed_prompt_tokens=computed[i])
                 for i, r in enumerate(requests)]
 
     def _text(self, tokens: Sequence[int]) -> str:
@@ -351,13 +414,15 @@ class TransformersModel(LanguageModel):
                 picks[row] = _sample(logits[row], request, generator)
         return picks
 
-    def _prefill(self, ids: list[list[int]]) -> _Decoding:
+    def _prefill(self, ids: list[list[int]]) -> tuple[_Decoding, list[int]]:
         """Run every prompt, copying each one's keys and values (head, then the rest) into
-        left-padded rows for decoding as soon as its packed batch is done."""
+        left-padded rows for decoding as soon as its packed batch is done; also the prompt
+        tokens each request had computed."""
         n, width = len(ids), max(len(x) for x in ids)
         decode_kv: list[tuple[torch.Tensor, torch.Tensor]] = []
         logits = torch.empty(0)
-        for group, head, batches in self._plan(ids, None):
+        plans, computed = self._plan(ids, None)
+        for group, head, batches in plans:
             for batch in batches:
                 kept, cache = self._run_packed(batch, head)
                 filled = [_kv(layer) for layer in _attention_layers(cache)]
@@ -376,12 +441,13 @@ class TransformersModel(LanguageModel):
                             row = source[placement.row]
                             target[i, :, start:start + group.head_len] = row[:, :group.head_len]
                             target[i, :, width - stem:] = row[:, begin:begin + stem]
+                    self._keep(group, ids, placement, cache)
         mask = torch.zeros(n, width, dtype=torch.long, device=self.device)
         for i, prompt in enumerate(ids):
             mask[i, width - len(prompt):] = 1
         positions = torch.tensor([len(x) for x in ids], device=self.device)
         cache = DynamicCache(decode_kv, config=self.model.config)
-        return _Decoding(cache, mask, positions, logits)
+        return _Decoding(cache, mask, positions, logits), computed
 
     def _step(self, state: _Decoding, keep: list[int], next_tokens: torch.Tensor) -> None:
         """Keep only rows `keep` (and the padding columns they need), then decode
@@ -398,11 +464,24 @@ class TransformersModel(LanguageModel):
                 state.mask = state.mask[:, unused:]
         ones = torch.ones(len(keep), 1, dtype=state.mask.dtype, device=self.device)
         state.mask = torch.cat([state.mask, ones], dim=1)
-        logits = self._forward(input_ids=next_tokens[:, None], attention_mask=state.mask,
+        padded = not bool(state.mask.all())  # else no mask: attention takes its unmasked path
+        logits = self._forward(0, input_ids=next_tokens[:, None],
+                               attention_mask=state.mask if padded else None,
                                position_ids=state.positions[:, None],
-                               past_key_values=state.cache, logits_to_keep=1)
+                               cache=state.cache, logits_to_keep=1)
         state.positions = state.positions + 1
         state.logits = logits[:, -1].float()
+
+
+def device_and_dtype(device: str, dtype: torch.dtype | None,
+                     cuda_available: bool) -> tuple[torch.device, torch.dtype]:
+    """Where the model runs and in what precision: "auto" is CUDA when there is one; the
+    dtype, unless given, bfloat16 on CUDA (its tensor cores' format) and float32 on CPU
+    (CPU bfloat16 matmuls are slower than float32 without AMX)."""
+    chosen = torch.device(("cuda" if cuda_available else "cpu") if device == "auto" else device)
+    if dtype is None:
+        dtype = torch.bfloat16 if chosen.type == "cuda" else torch.float32
+    return chosen, dtype
 
 
 def _sample(logits: torch.Tensor, request: Generate, generator: torch.Generator) -> int:
