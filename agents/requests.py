@@ -57,7 +57,15 @@ class _Request:
 
 @dataclass(frozen=True, slots=True)
 class Generate(_Request):
-    """Free text continuation. `temperature == 0` means greedy decoding."""
+    """Free text continuation. `temperature == 0` means greedy decoding.
+
+    `stop_at_loop`: the answer ends where its lines start to loop
+    (`agents.repetition.loop_start`); the in-process backend stops decoding there, and
+    every backend cuts the text there. `no_repeat_ngram`: no run of this many tokens
+    occurs twice in the answer (transformers' `no_repeat_ngram_size`, over the answer's
+    own tokens; 0 is off); the in-process backend enforces it (the OpenAI API has no such
+    field, so a server's answer gets only the loop cut).
+    """
 
     prompt: Prompt
     max_tokens: int = 64
@@ -67,6 +75,8 @@ class Generate(_Request):
     top_k: int = 50
     seed: int = 0
     tag: str = ""
+    stop_at_loop: bool = False
+    no_repeat_ngram: int = 0
     kind: str = field(default="generate", init=False)
 
 

@@ -29,11 +29,11 @@ from agents.prompts.base import (
     PromptParseError,
     is_yes,
     line,
-    loop_free,
     quote,
     read_clock,
     shared_head,
 )
+from agents.repetition import loop_free
 from agents.requests import (
     Choose,
     EmbedResult,

@@ -314,3 +314,19 @@ def test_real_prefix_cache_is_exact(qwen: TransformersModel) -> None:
     assert cached_text == plain_text and cached_text.computed_prompt_tokens == 1
     assert cached_rating.value == plain_rating.value
     assert cached_rating.logprobs == pytest.approx(plain_rating.logprobs, abs=1e-4)
+
+
+
+@pytest.mark.model
+def test_real_no_repeat_ngram_keeps_every_ngram_of_the_answer_unique(qwen: TransformersModel
+                                                                     ) -> None:
+    prompt = (Message("user", "Write the word hello ten times, one per line."),)
+    free, held = qwen.generate([Generate(prompt, max_tokens=24),
+                                Generate(prompt, max_tokens=24, no_repeat_ngram=2)])
+
+    def bigrams(text: str) -> list[tuple[int, int]]:
+        ids = qwen.tokenizer.encode(text, add_special_tokens=False)
+        return list(zip(ids, ids[1:], strict=False))
+
+    assert len(set(bigrams(free.text))) < len(bigrams(free.text))  # "hello\nhello\n..."
+    assert len(set(bigrams(held.text))) == len(bigrams(held.text)) > 0

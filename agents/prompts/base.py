@@ -326,14 +326,6 @@ NIGHT_MARGIN = 120
 
 
 _WORDS = re.compile(r"[^\W_]+")
-LOOP_REPEATS = 2
-"""A description may come back this often between others (work, lunch, work); more is a loop."""
-
-
-def _norm(description: str) -> str:
-    return " ".join(_WORDS.findall(description.lower()))
-
-
 ECHO_SHARE = 0.75
 """A description this much made of the words of given lines only repeats them."""
 _STOP = frozenset({"the", "a", "an", "and", "of", "to", "at", "in", "on", "for", "with", "her",
@@ -346,25 +338,6 @@ def echoes(description: str, lines: Iterable[str]) -> bool:
     words = set(_WORDS.findall(description.lower())) - _STOP
     theirs = {w for other in lines for w in _WORDS.findall(other.lower())}
     return bool(words) and len(words & theirs) / len(words) >= ECHO_SHARE
-
-
-def loop_free(descriptions: Sequence[str]) -> int:
-    """How many leading items come before the answer starts to loop.
-
-    Runs of one description count once (an hourly schedule may "serve customers" for four
-    lines). A loop is a description's third run ("A B A C A"), or two runs repeating the
-    two before them ("wake up / go to bed / wake up / go to bed"): the items from the run
-    that closes it on are cut.
-    """
-    runs: list[str] = []
-    for i, description in enumerate(descriptions):
-        key = _norm(description)
-        if runs and runs[-1] == key:
-            continue
-        runs.append(key)
-        if runs.count(key) > LOOP_REPEATS or (len(runs) >= 4 and runs[-2:] == runs[-4:-2]):
-            return i
-    return len(descriptions)
 
 
 def timed_items(text: str, limit: int = 100, *,

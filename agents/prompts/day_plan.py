@@ -12,11 +12,11 @@ from agents.prompts.base import (
     chat,
     format_clock,
     line,
-    loop_free,
     persona_block,
     quote,
     timed_items,
 )
+from agents.repetition import loop_free
 from agents.requests import Generate
 from agents.state import ScheduledActivity
 
@@ -108,7 +108,8 @@ def day_plan_request(*, agent: str, persona: str, date: str, wake_time: str,
     task.append(f"Write {name}'s plan for today, from {wake}{until}.")
     prompt = chat(system=SYSTEM, shots=SHOTS, agent_part=persona_block(agent, persona),
                   task="\n".join(task))
-    return Generate(prompt, max_tokens=120, stop=("\n\n",), tag=TAG)
+    return Generate(prompt, max_tokens=120, stop=("\n\n",), tag=TAG,
+                    stop_at_loop=True)
 
 
 _SLEEP = re.compile(r"\b(?:go(?:es|ing)? to (?:bed|sleep)|fall asleep|sleep|bedtime|turn in)\b",

@@ -13,13 +13,13 @@ from agents.prompts.base import (
     clean_phrase,
     has_letters,
     line,
-    loop_free,
     persona_block,
     read_clock,
     read_minutes,
     split_evenly,
     starts_with_clock,
 )
+from agents.repetition import loop_free
 from agents.requests import Generate
 from agents.state import ScheduledActivity
 
@@ -33,15 +33,18 @@ SYSTEM = ("You break one activity of a person's day into small steps of 5 to 15 
           "Answer with the steps only, one per line, each the minutes it takes and what "
           "the person does, like \"10 min: make coffee\". The minutes add up to the total.")
 
+# The example is a lighthouse keeper, unlike anyone in a town (as in the day plan's
+# examples): a baker's steps ("knead the dough", "shape the loaves") were copied into the
+# quick start's decompositions of "open the cafe" and others.
 SHOTS = (
-    ("About Ada Quill:\nAda Quill is a 34-year-old baker who runs the town bakery.\n\n"
-     "From 06:00 to 07:00 (60 minutes) Ada Quill will: bake bread at the bakery.\n"
+    ("About Oskar Vint:\nOskar Vint is a 58-year-old lighthouse keeper on Gull Rock.\n\n"
+     "From 08:00 to 09:00 (60 minutes) Oskar Vint will: polish the great lens.\n"
      "Write the steps.",
-     "10 min: put on an apron and wash hands\n"
-     "15 min: knead the dough\n"
-     "10 min: shape the loaves\n"
-     "15 min: bake the loaves in the oven\n"
-     "10 min: take the bread out to cool"),
+     "10 min: climb the tower stairs with the cleaning kit\n"
+     "15 min: brush the salt off the lens panels\n"
+     "20 min: rub each panel clean with a soft cloth\n"
+     "10 min: trim the lamp wick\n"
+     "5 min: note the work in the log"),
 )
 
 
@@ -57,7 +60,7 @@ def decompose_request(*, agent: str, persona: str, activity: str, start_time: st
     prompt = chat(system=SYSTEM, shots=SHOTS, agent_part=persona_block(agent, persona),
                   task="\n".join(task))
     budget = min(160, 30 + 10 * max(1, duration // MIN_ACTION))
-    return Generate(prompt, max_tokens=budget, stop=("\n\n",), tag=TAG)
+    return Generate(prompt, max_tokens=budget, stop=("\n\n",), tag=TAG, stop_at_loop=True)
 
 
 _TASK_ECHO = re.compile(r"\bfrom\s+\d{1,2}[:.]\d{2}\s+to\s+\d{1,2}[:.]\d{2}\b|\bwill\s*:"

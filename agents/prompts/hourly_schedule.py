@@ -8,11 +8,11 @@ from agents.prompts.base import (
     PromptParseError,
     chat,
     line,
-    loop_free,
     persona_block,
     split_evenly,
     timed_items,
 )
+from agents.repetition import loop_free
 from agents.requests import Generate
 from agents.state import ScheduledActivity
 
@@ -53,7 +53,8 @@ def hourly_schedule_request(*, agent: str, persona: str, date: str, plan: Sequen
             f"Write {name}'s hourly schedule from {line(wake_time, 8)} until bedtime at "
             f"{line(sleep_time, 8)}.")
     prompt = chat(system=SYSTEM, shots=SHOTS, agent_part=persona_block(agent, persona), task=task)
-    return Generate(prompt, max_tokens=240, stop=("\n\n",), tag=TAG)
+    return Generate(prompt, max_tokens=240, stop=("\n\n",), tag=TAG,
+                    stop_at_loop=True)
 
 
 def parse_hourly_schedule(text: str, *, start_minute: int, end_minute: int,

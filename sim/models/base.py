@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from agents.repetition import loop_start
 from agents.requests import (
     Choose,
     ChooseResult,
@@ -93,3 +94,13 @@ def choose_from_scores(logprobs: Sequence[float]) -> ChooseResult:
     """The option with the highest score; ties go to the earlier option."""
     best = max(range(len(logprobs)), key=lambda i: (logprobs[i], -i))
     return ChooseResult(index=best, logprobs=tuple(logprobs))
+
+
+def answer_text(request: Generate, text: str) -> str:
+    """A generation's text as the request asks for it: up to its first stop string (servers
+    differ on whether they keep it), and up to where it starts to loop when it asks
+    `stop_at_loop`."""
+    cuts = [text.find(stop) for stop in request.stop if stop and stop in text]
+    if cuts:
+        text = text[:min(cuts)]
+    return text[:loop_start(text + "\n")] if request.stop_at_loop else text

@@ -54,6 +54,7 @@ from sim.models.base import (
     LanguageModel,
     ModelError,
     ModelInfo,
+    answer_text,
     choose_from_scores,
     rate_from_scores,
 )
@@ -153,9 +154,7 @@ class OpenAICompatibleModel(LanguageModel):
         if request.stop:
             body["stop"] = list(request.stop)
         text, usage = self._complete(request.prompt, body)
-        cuts = [text.find(stop) for stop in request.stop if stop and stop in text]
-        if cuts:  # servers differ on whether the stop string is kept
-            text = text[: min(cuts)]
+        text = answer_text(request, text)
         prompt_tokens = int(usage.get("prompt_tokens", 0))
         details = usage.get("prompt_tokens_details") or {}  # OpenAI's and vLLM's prefix caching
         cached = int(details.get("cached_tokens") or 0) if isinstance(details, dict) else 0

@@ -27,6 +27,7 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, DynamicCache
 from transformers.cache_utils import CacheLayerMixin
 
+from agents.repetition import banned_next, loop_start
 from agents.requests import (
     Choose,
     ChooseResult,
@@ -42,6 +43,7 @@ from sim.models.base import (
     LanguageModel,
     ModelError,
     ModelInfo,
+    answer_text,
     choose_from_scores,
     rate_from_scores,
 )
@@ -375,14 +377,14 @@ class TransformersModel(LanguageModel):
         active = list(range(len(requests)))  # batch row -> request
         while active:
             picks = self._pick(state.logits, [requests[i] for i in active],
-                               [generators[i] for i in active])
+                               [generators[i] for i in active], [tokens[i] for i in active])
             still: list[int] = []
             for row, (i, token) in enumerate(zip(active, picks, strict=True)):
                 if token in self._stop_ids:
                     continue
                 tokens[i].append(token)
                 if len(tokens[i]) < requests[i].max_tokens and not self._stopped(
-                        tokens[i], requests[i].stop):
+                        tokens[i], requests[i]):
                     still.append(row)
             self.counters.generated_tokens += len(active)
             active = [active[row] for row in still]
@@ -391,7 +393,7 @@ class TransformersModel(LanguageModel):
                                                       device=self.device))
                 self.counters.decode_tokens += len(active)
         self.counters.decode_seconds += time.perf_counter() - decode_started
-        return [GenerateResult(text=_cut(self._text(tokens[i]), r.stop),
+        return [GenerateResult(text=answer_text(r, self._text(tokens[i])),
                                prompt_tokens=len(ids[i]), completion_tokens=len(tokens[i]),
                                computed_prompt_tokens=computed[i])
                 for i, r in enumerate(requests)]
@@ -402,12 +404,26 @@ class TransformersModel(LanguageModel):
             raise ModelError(f"the tokenizer decoded one sequence to {type(text).__name__}")
         return text
 
-    def _stopped(self, tokens: Sequence[int], stops: Sequence[str]) -> bool:
-        return bool(stops) and any(s and s in self._text(tokens) for s in stops)
+    def _stopped(self, tokens: Sequence[int], request: Generate) -> bool:
+        """Whether the answer so far holds a stop string, or, for a request that stops at
+        a loop, a line that has just ended a loop."""
+        if not request.stop and not request.stop_at_loop:
+            return False
+        text = self._text(tokens)
+        if any(stop and stop in text for stop in request.stop):
+            return True
+        return (request.stop_at_loop and "\n" in self._text(tokens[-1:])
+                and loop_start(text) < len(text))
 
     def _pick(self, logits: torch.Tensor, requests: Sequence[Generate],
-              generators: Sequence[torch.Generator]) -> list[int]:
-        """The next token of each row: argmax, or a seeded top-k / top-p draw per row."""
+              generators: Sequence[torch.Generator],
+              answers: Sequence[Sequence[int]]) -> list[int]:
+        """The next token of each row (`answers` are the rows' tokens so far): argmax, or a
+        seeded top-k / top-p draw, after the n-grams a row may not repeat are banned."""
+        for row, (request, answer) in enumerate(zip(requests, answers, strict=True)):
+            banned = banned_next(answer, request.no_repeat_ngram)
+            if banned:
+                logits[row, list(banned)] = float("-inf")
         picks = logits.argmax(dim=-1).tolist()
         for row, (request, generator) in enumerate(zip(requests, generators, strict=True)):
             if request.temperature > 0:
@@ -526,10 +542,3 @@ def _kv(layer: CacheLayerMixin) -> tuple[torch.Tensor, torch.Tensor]:
 def _rows_like(cached: torch.Tensor, rows: int, width: int) -> torch.Tensor:
     """Zeros shaped (rows, heads, width, head dim) like a cached key or value tensor."""
     return cached.new_zeros(rows, cached.shape[1], width, cached.shape[-1])
-
-
-def _cut(text: str, stops: Sequence[str]) -> str:
-    """`text` up to the first stop string."""
-    cuts = [text.find(s) for s in stops if s and s in text]
-    return text[:min(cuts)] if cuts else text
-

@@ -1,0 +1,70 @@
+"""Where a list-like answer starts to loop, and the n-grams a generation may not repeat.
+
+Small models loop: "10 min: walk a lap of the park" twelve times, or "wake up / go to bed"
+every hour until the token limit. A loop is read on the answer's items with their times
+and durations aside, so "09:00 serve customers" and "13:00 serve customers" are one item.
+Parsers cut a loop off an answer (`loop_free`); a `Generate` request with `stop_at_loop`
+is cut where it starts (`loop_start`), and the in-process backend stops decoding there,
+so the loop costs no tokens (measured on the quick-start hour: see the README's
+performance section).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+LOOP_REPEATS = 2
+"""A description may come back this often between others (work, lunch, work); more is a loop."""
+
+
+def _key(description: str) -> str:
+    """A description's words, lower case, without digits, punctuation or spacing."""
+    return " ".join(_LETTERS.findall(description.lower()))
+
+
+def loop_free(descriptions: Sequence[str]) -> int:
+    """How many leading items come before the answer starts to loop.
+
+    Runs of one description count once (an hourly schedule may "serve customers" for four
+    lines). A loop is a description's third run ("A B A C A"), or two runs repeating the
+    two before them ("wake up / go to bed / wake up / go to bed"): the items from the run
+    that closes it on are cut. Digits do not count ("10 min: walk" is "15 min: walk").
+    """
+    runs: list[str] = []
+    for i, description in enumerate(descriptions):
+        key = _key(description)
+        if runs and runs[-1] == key:
+            continue
+        runs.append(key)
+        if runs.count(key) > LOOP_REPEATS or (len(runs) >= 4 and runs[-2:] == runs[-4:-2]):
+            return i
+    return len(descriptions)
+
+
+def loop_start(text: str) -> int:
+    """The offset in `text` of the line where the answer starts to loop (`loop_free` over
+    its complete lines, blank lines aside); `len(text)` when it does not."""
+    offsets: list[int] = []
+    lines: list[str] = []
+    offset = 0
+    for raw in text.splitlines(keepends=True):
+        if raw.endswith(("\n", "\r")) and raw.strip():  # a line still being written waits
+            offsets.append(offset)
+            lines.append(raw)
+        offset += len(raw)
+    kept = loop_free(lines)
+    return offsets[kept] if kept < len(lines) else len(text)
+
+
+def banned_next(tokens: Sequence[int], n: int) -> set[int]:
+    """Tokens that would complete an n-gram already in `tokens` (transformers'
+    `no_repeat_ngram_size`, over the answer's own tokens only); empty when `n` < 1."""
+    if n < 1 or len(tokens) < n - 1:
+        return set()
+    if n == 1:
+        return set(tokens)
+    tail = tuple(tokens[len(tokens) - n + 1:])
+    return {tokens[i + n - 1] for i in range(len(tokens) - n + 1)
+            if tuple(tokens[i:i + n - 1]) == tail}
