@@ -615,6 +615,16 @@ def test_persona_phrases_are_not_plan_items(phrase: str) -> None:
         "wake up", "open the cafe", "host the party", "go to bed"]
 
 
+def test_a_plan_whose_waking_line_was_dropped_starts_with_waking_up() -> None:
+    answer = ("07:00 wake up and go to bed at 21:00\n09:00 open the cafe\n12:00 lunch\n"
+              "17:00 host the party")
+    plan = day_plan.parse_day_plan(answer, wake_minute=420, bed_minute=21 * 60)
+    assert plan.items[0] == day_plan.PlanItem(420, day_plan.WAKE_ITEM)
+    assert [i.description for i in plan.items[1:]] == ["open the cafe", "lunch", "host the party"]
+    kept = day_plan.parse_day_plan("07:30 shower\n09:00 work\n12:00 lunch", wake_minute=420)
+    assert kept.items[0] == day_plan.PlanItem(450, "shower")  # within the slack: as written
+
+
 def test_day_plan_drops_lines_copied_from_the_examples() -> None:
     copied = day_plan.SHOTS[0][1].splitlines()[2]  # "08:00 polish the great lens"
     plan = day_plan.parse_day_plan(f"07:00 wake up\n{copied}\n12:00 lunch\n13:00 work")

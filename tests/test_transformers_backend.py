@@ -6,6 +6,7 @@ temporary directory, instant); those marked `model` run the embedded default mod
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -326,7 +327,7 @@ def test_real_no_repeat_ngram_keeps_every_ngram_of_the_answer_unique(qwen: Trans
 
     def bigrams(text: str) -> list[tuple[int, int]]:
         ids = qwen.tokenizer.encode(text, add_special_tokens=False)
-        return list(zip(ids, ids[1:], strict=False))
+        return list(pairwise(ids))
 
     assert len(set(bigrams(free.text))) < len(bigrams(free.text))  # "hello\nhello\n..."
     assert len(set(bigrams(held.text))) == len(bigrams(held.text)) > 0

@@ -116,6 +116,11 @@ _SLEEP = re.compile(r"\b(?:go(?:es|ing)? to (?:bed|sleep)|fall asleep|sleep|bedt
                     re.IGNORECASE)
 _WAKE = re.compile(r"\b(?:wake|wakes|waking|get up|gets up)\b", re.IGNORECASE)
 BED_SLACK = 60
+WAKE_ITEM = "wake up and complete the morning routine"
+"""The plan's first item when the model's plan starts later than `BED_SLACK` after waking
+(often because its waking line was a persona line, "07:00 wake up and go to bed at 21:00",
+and was dropped); the paper's day-plan prompt starts every plan with it (Park et al. 2023,
+appendix A)."""
 """A plan item may say "go to bed" this many minutes before bedtime, and "wake up" this
 many after waking; elsewhere it is a persona line read as an activity ("12:00 go to bed
 around 10pm") and is dropped."""
@@ -135,6 +140,8 @@ def parse_day_plan(text: str, *, wake_minute: int | None = None,
     before it by more than `NIGHT_MARGIN` are after midnight, and "wake up" later than
     `BED_SLACK` after it is dropped; with `bed_minute` (past 1440 when after midnight)
     items from bedtime on, and "go to bed" earlier than `BED_SLACK` before it, are dropped.
+    A plan that then starts later than `BED_SLACK` after `wake_minute` starts with
+    `WAKE_ITEM` at `wake_minute`.
     """
     items = []
     read = timed_items(text, day_start=wake_minute)
@@ -150,5 +157,7 @@ def parse_day_plan(text: str, *, wake_minute: int | None = None,
         items.append((minute, description))
     if len(items) < MIN_ITEMS:
         raise PromptParseError(f"a day plan needs {MIN_ITEMS}+ timed lines, read {len(items)}")
+    if wake_minute is not None and items[0][0] > wake_minute + BED_SLACK:
+        items.insert(0, (wake_minute, WAKE_ITEM))
     return DayPlan(tuple(PlanItem(minute, description)
                          for minute, description in items[:MAX_ITEMS]))

@@ -48,7 +48,7 @@ class Span:
     minutes: int
 
 
-FULL_SPANS = (Span("tiny", WAKING_HOURS * 60), Span("smallville", 120))
+FULL_SPANS = (Span("tiny", WAKING_HOURS * 60), Span("smallville", 60))
 QUICK_SPANS = (Span("tiny", 60), Span("smallville", 10))
 
 
