@@ -13,7 +13,7 @@ from agents.cognition.conversing import decide_to_talk
 from agents.context import Neighbour, TickContext
 from agents.mind import Mind
 from agents.prompts import converse
-from agents.requests import EmbedResult, ModelRequest, ModelResult
+from agents.requests import Embed, EmbedResult, ModelRequest, ModelResult
 from agents.tables import MemoryKind
 from sim.batching import drive
 from sim.config import load_scenario
@@ -29,7 +29,7 @@ def availability(busy: set[str], asked: list[str]) -> FakeModel:
 
     def respond(request: ModelRequest) -> ModelResult | None:
         asked.append(f"{request.kind}:{request.tag}")
-        if request.kind != "embed" or request.tag != converse.TAG_AVAILABLE:
+        if not isinstance(request, Embed) or request.tag != converse.TAG_AVAILABLE:
             return None
         texts = request.texts
         vectors = np.eye(len(texts), dtype=np.float32)

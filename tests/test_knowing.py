@@ -4,20 +4,34 @@ residents unlike any benchmark town's) with the real MiniLM embedder."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from agents.knowing import supports
 from agents.requests import EmbedResult
+from agents.tables import MemoryKind
+from sim.batching import drive
+from sim.config import load_scenario
 from sim.config.settings import MemorySettings
-from sim.experiments.probes import DONT_KNOW, ProbeQuestion, known_answer, probe_texts
+from sim.experiments.probes import (
+    DONT_KNOW,
+    ProbeQuestion,
+    answer_probe,
+    intention_probes,
+    known_answer,
+    probe_texts,
+)
 from sim.models.embedder import MiniLMEmbedder
+from sim.models.fake import FakeModel, hashed_embedding
+from sim.run import RunSession
 
 Q, A, B, C = np.eye(4, dtype=np.float32)
 
 
 def test_a_memory_supports_an_answer_only_when_it_is_about_question_and_answer() -> None:
-    both = (Q + A) / np.sqrt(2)
+    both = ((Q + A) / np.sqrt(2)).astype(np.float32)
     only_answer, only_question = B, Q
     got = supports(Q, np.stack([A, B, C]), np.stack([both, only_answer, only_question]))
     assert got == pytest.approx([0.5, 0.0, 0.0])
@@ -40,7 +54,7 @@ def test_the_supported_claim_is_picked_and_nothing_supported_is_not_known() -> N
     # question, two answers, two claims; the memory is about the question and claim 2
     # (cosines: question 2/3, both answers 1/3, claim 1 1/3, claim 2 2/3)
     texts = EmbedResult(np.stack([Q, A, A, A, B]))
-    memory = np.stack([(2 * Q + A + 2 * B) / 3])
+    memory = np.stack([(2 * Q + A + 2 * B) / 3]).astype(np.float32)
     assert known_answer(question, texts, memory, threshold=0.2) == 1  # support 2/9
     assert known_answer(question, texts, memory, threshold=0.25) == question.unknown
     assert known_answer(question, texts, np.zeros((0, 4), np.float32), 0.0) == question.unknown
@@ -167,3 +181,19 @@ def test_the_default_threshold_tells_known_from_unknown_on_the_calibration_probe
         unknown_right += got == asked.unknown
     assert known_right + unknown_right >= 21
     assert min(known_right, unknown_right) >= 10
+
+
+def test_a_probe_is_answered_from_the_memory_kinds_allowed(tmp_path: Path) -> None:
+    """Maria was told of Sam's run in a conversation: she picks the true claim, and with
+    dialogue memories hidden (interview-time ablation) she does not know. The fake model
+    embeds bags of words, so a memory sharing a claim's words supports it."""
+    model = FakeModel()
+    run = RunSession.create(tmp_path / "run.sqlite", load_scenario("tiny"), 0, model)
+    maria = next(m for m in run.minds.values() if m.name == "Maria Lopez")
+    ctx = run.scheduler.context(0)
+    mayor = next(p for p in intention_probes(run.scenario, maria.name) if p.id == "mayor")
+    told = "Conversation with Sam Moore: Sam Moore is running for mayor"
+    maria.remember(ctx, MemoryKind.DIALOGUE, [told], [5], np.stack([hashed_embedding(told)]))
+    assert drive(model, {0: answer_probe(maria, ctx, mayor)})[0] == mayor.correct
+    hidden = drive(model, {0: answer_probe(maria, ctx, mayor, (MemoryKind.OBSERVATION,))})[0]
+    assert hidden == mayor.unknown
