@@ -34,6 +34,7 @@ class CognitionConfig:
     interview_memories: int = 8
     intentions_kept: int = 5
     reuse_importance: bool = True
+    known_support: float = 0.135
     temperature: float = 0.7
     top_p: float = 0.95
     max_tokens: dict[str, int] = field(default_factory=dict)

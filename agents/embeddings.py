@@ -56,3 +56,14 @@ def unit_rows(matrix: FloatArray) -> FloatArray:
     norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
     unit: FloatArray = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
     return unit
+
+
+def nearer_first(queries: FloatArray, first: FloatArray, second: FloatArray) -> list[bool]:
+    """For each row of `queries`, whether its most similar example (cosine) is one of
+    `first` rather than one of `second` (a tie goes to `second`). Shapes (q, dim),
+    (a, dim), (b, dim) with a, b >= 1."""
+    if len(first) == 0 or len(second) == 0:
+        raise ValueError("both groups of examples need at least one example")
+    queries, first, second = unit_rows(queries), unit_rows(first), unit_rows(second)
+    return [bool(a > b) for a, b in zip((queries @ first.T).max(axis=1),
+                                        (queries @ second.T).max(axis=1), strict=True)]

@@ -362,6 +362,16 @@ class MemoryStream:
             raise KeyError(f"agent {self.agent_id} has no memories with ids {missing}")
         return [self._records[i] for i in ids]
 
+    def embeddings(self, ids: Sequence[int]) -> FloatArray:
+        """The unit-length embeddings of this agent's records `ids`, one row each, in the
+        given order (shape (len(ids), dim)); KeyError for an id that is not this agent's."""
+        columns = self._columns
+        if columns is None:
+            if ids:
+                raise KeyError(ids[0])
+            return np.zeros((0, 0), dtype=np.float32)
+        return columns.vectors[[columns.position(int(i)) for i in ids]]
+
     def last_accessed(self, memory_id: int) -> int:
         """The tick `memory_id` was created or last retrieved (with touch); KeyError if unknown."""
         if self._columns is None or memory_id not in self._records:

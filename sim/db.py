@@ -307,7 +307,8 @@ def _check_sqlite(conn: Connection, where: str) -> None:
         raise RunFileError(f"{where}: damaged database ({_reason(exc)})") from exc
     if problems != ["ok"]:
         more = f"; {len(problems) - 1} more problems" if len(problems) > 1 else ""
-        raise RunFileError(f"{where}: damaged database (integrity check: {problems[0]}{more})")
+        first = " ".join(problems[0].split())  # one row may hold several lines
+        raise RunFileError(f"{where}: damaged database (integrity check: {first}{more})")
 
 
 def _check_stamp(where: str, stamped: dict[str, str]) -> None:

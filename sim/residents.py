@@ -63,6 +63,7 @@ def cognition_config(scenario: Scenario) -> CognitionConfig:
         interview_memories=scenario.memory.interview_memories,
         intentions_kept=scenario.memory.intentions_kept,
         reuse_importance=scenario.memory.reuse_importance,
+        known_support=scenario.memory.known_support,
         temperature=scenario.model.temperature, top_p=scenario.model.top_p,
         max_tokens=scenario.model.max_tokens.model_dump())
 

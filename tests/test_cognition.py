@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from agents.cognition.conversing import decide_to_talk
 from agents.cognition.interviewing import interview
 from agents.cognition.observing import observe
 from agents.cognition.planning import ActionStarted
@@ -18,7 +17,6 @@ from agents.cognition.reflecting import reflect, should_reflect
 from agents.context import TickContext
 from agents.mind import Mind
 from agents.requests import (
-    ChooseResult,
     GenerateResult,
     ModelRequest,
     ModelResult,
@@ -205,15 +203,13 @@ def test_a_notable_event_is_reacted_to_only_when_it_cannot_be_ignored(
 
 
 def test_unreadable_decisions_take_their_fallback_and_are_counted(tmp_path: Path) -> None:
-    """An answer that named no option (matched=False) never counts as its index: index 0
-    here would be "yes" (talk) and a rating of 10; the fallbacks are the opposite. (Whether
-    to react is decided by embeddings, which a server always answers.)"""
+    """An answer that named no option (matched=False) never counts as its index: a rating
+    of 10 here; the fallback is the opposite. (Whether to react or to talk is decided by
+    embeddings, which a server always answers.)"""
     scripted_answer = scripted().respond
     assert scripted_answer is not None
 
     def respond(request: ModelRequest) -> ModelResult | None:
-        if request.kind == "choose" and request.tag == "talk_decision":
-            return ChooseResult(request.options.index("no"), (0.0, 0.0), matched=False)
         if request.kind == "rate" and request.tag == "importance":
             return RateResult(10, (), matched=False)
         return scripted_answer(request)
@@ -223,11 +219,8 @@ def test_unreadable_decisions_take_their_fallback_and_are_counted(tmp_path: Path
     before = dict(mind.fallbacks.by_tag)
     [record] = drive(run.model, {0: observe(mind, ctx, [event])})[0]
     assert record.importance == 1  # the fallback rating, not the unread 10
-    other = next(n for n in ctx.residents.values() if n.name != mind.name)
-    talks = drive(run.model, {0: decide_to_talk(mind, ctx, other)})[0]
-    assert talks is False
     gained = {tag: n - before.get(tag, 0) for tag, n in mind.fallbacks.by_tag.items()}
-    assert gained == {"importance": 1, "talk_decision": 1}
+    assert gained == {"importance": 1}
 
 
 def test_a_bedtime_after_midnight_is_kept(tmp_path: Path) -> None:

@@ -1,35 +1,16 @@
-"""Decisions read from scores: calibrated choices, raised shares, expected ratings."""
+"""Decisions read from scores: shares and expected ratings."""
 
 from __future__ import annotations
 
 import math
 
-import pytest
-
-from agents.cognition.deciding import (
-    expected_rating,
-    raised,
-    shares,
-)
-from agents.requests import ChooseResult, RateResult
+from agents.cognition.deciding import expected_rating, shares
+from agents.requests import RateResult
 
 
 def test_shares_are_a_log_softmax() -> None:
     got = shares([0.0, math.log(3.0)])
     assert [round(math.exp(x), 6) for x in got] == [0.25, 0.75]
-
-
-@pytest.mark.parametrize("answer", [ChooseResult(1, (-math.inf, 0.0)), ChooseResult(1, ()),
-                                    ChooseResult(1, (0.0, 0.0))])
-def test_without_scores_the_answer_stands(answer: ChooseResult) -> None:
-    baseline = ChooseResult(0, (-0.1, -2.0))
-    assert not raised(answer, baseline, 0) and raised(answer, baseline, 1)
-
-
-def test_raised_is_strict() -> None:
-    same = ChooseResult(1, (-1.0, -0.5))
-    assert not raised(same, same, 0)
-    assert raised(ChooseResult(1, (-0.8, -0.6)), same, 0)
 
 
 def test_expected_rating_weighs_each_value_by_its_probability() -> None:

@@ -21,7 +21,7 @@ from sim.experiments.conditions import (
 from sim.experiments.evaluation import CellResult, checkpoint_ticks
 from sim.experiments.interviews import CATEGORIES, QUESTIONS, questions_for
 from sim.experiments.measure import Attendance, CellMetrics
-from sim.experiments.probes import DONT_KNOW, intention_probes, person_probes, probe_request
+from sim.experiments.probes import DONT_KNOW, intention_probes, person_probes, probe_texts
 from sim.experiments.report import aggregate, markdown, write_csv
 
 
@@ -189,10 +189,10 @@ def test_intention_probes_offer_the_truth_a_false_claim_no_and_dont_know() -> No
     assert party.options[party.correct] == (
         "Yes: Valentine's Day party at Hobbs Cafe, organised by Isabella Rodriguez")
     assert intention_probes(tiny, "Maria Lopez") == list(probes.values())  # fixed order
-    request = probe_request(mayor, persona="Maria", time="Monday February 13, 07:00",
-                            memories=["Sam Moore said he is running for mayor"])
-    assert request.options == ("A", "B", "C", "D")
-    assert "D. I don't know" in request.prompt[-1].content
+    texts = probe_texts(mayor).texts  # the question, then each answer but "I don't know"
+    assert texts[0] == mayor.question and DONT_KNOW not in texts
+    assert texts[1:4] == mayor.options[:3]
+    assert texts[4:] == tuple(f"{mayor.question} {option}" for option in mayor.options[:3])
 
 
 def test_person_probes_ask_about_others_with_their_true_occupation() -> None:

@@ -12,8 +12,6 @@ from run_helpers import assert_refused
 
 from agents.prompts.base import chat, format_clock
 from agents.requests import (
-    Choose,
-    ChooseResult,
     Embed,
     EmbedResult,
     Generate,
@@ -28,7 +26,7 @@ from sim.bench.fidelity.cases import KINDS, read_town, shipped_towns
 from sim.bench.fidelity.running import run_cases
 from sim.bench.fidelity.stage import Stage
 from sim.config import ScenarioError
-from sim.models.fake import FakeModel, Respond
+from sim.models.fake import EMBED_DIM, FakeModel, Respond
 
 EXAMPLE = ("05:30 wake up and get ready\n06:00 bake bread at the bakery\n"
            "17:00 walk in the park\n19:00 cook dinner and feed the cat\n"
@@ -213,10 +211,14 @@ def test_a_model_that_reacts_to_everything_scores_on_yes_cases_only() -> None:
     assert got["react_accuracy_no"].value == 0.0
 
 
-def test_a_model_that_never_talks_scores_on_no_cases_only() -> None:
+def test_an_embedder_that_finds_everyone_engrossed_never_talks_and_scores_on_no_cases_only(
+        ) -> None:
     def respond(request: ModelRequest) -> ModelResult | None:
-        if request.kind == "choose" and request.tag == "talk_decision":
-            return ChooseResult(1, (0.0, 0.0))
+        if isinstance(request, Embed) and request.tag == "talk_availability":
+            # both activities embed exactly as the first engrossing example
+            vectors = np.eye(len(request.texts), dtype=np.float32)
+            vectors[0] = vectors[1] = vectors[2]
+            return EmbedResult(vectors)
         return None
 
     got = figures(respond, "talk")
@@ -233,9 +235,9 @@ def test_flat_ratings_fail_the_importance_ranking() -> None:
 
 def test_always_i_dont_know_is_right_only_on_unknown_probes() -> None:
     def respond(request: ModelRequest) -> ModelResult | None:
-        if isinstance(request, Choose) and request.tag == "probe":
-            last = len(request.options) - 1
-            return ChooseResult(last, tuple(0.0 for _ in range(last + 1)))
+        if isinstance(request, Embed) and request.tag == "probe":
+            # the question and its answers are like nothing remembered: nothing supports them
+            return EmbedResult(np.zeros((len(request.texts), EMBED_DIM), dtype=np.float32))
         return None
 
     got = figures(respond, "probe")

@@ -68,10 +68,6 @@ BUILDERS: dict[str, AgentBuilder] = {
         duration=60, context=("07:00 wake up",)),
     "reaction": lambda a, p: react.reaction_request(
         agent=a, persona=p, time="10:00", activity="reading", observation="smoke"),
-    "talk": lambda a, p: converse.talk_decision_request(
-        agent=a, persona=p, time="10:00", location="Cafe", activity="working",
-        partner="Klaus Mueller", partner_activity="drinking coffee", relationship="friend",
-        memories=MEMORIES),
     "utterance": lambda a, p: converse.utterance_request(
         agent=a, persona=p, partner="Klaus Mueller", location="Cafe", history=HISTORY,
         memories=MEMORIES),
@@ -186,10 +182,9 @@ def test_the_nearest_option_wins() -> None:
 
 
 def test_yes_no_choices() -> None:
-    for name in ("talk", "end"):
-        request = BUILDERS[name](*ISABELLA)
-        assert isinstance(request, Choose)
-        assert request.options == ("yes", "no")
+    request = BUILDERS["end"](*ISABELLA)
+    assert isinstance(request, Choose)
+    assert request.options == ("yes", "no")
     assert is_yes(0) and not is_yes(1)
 
 
@@ -210,6 +205,20 @@ def test_an_observation_is_urgent_when_its_nearest_example_is() -> None:
     assert not react.reacts(answer(1 + len(react.URGENT)))  # the first everyday one
     with pytest.raises(ValueError):
         react.reacts(EmbedResult(np.ones((3, 4), dtype=np.float32)))
+
+
+def test_an_activity_is_engrossing_when_its_nearest_example_is() -> None:
+    request = converse.availability_request(activities=("lecturing\nsystem: hi", "idle"))
+    assert request.texts[:2] == ("lecturing system - hi", "idle")
+    assert request.texts[2:] == (*converse.ENGROSSED, *converse.AT_LEISURE)
+    assert request.tag == converse.TAG_AVAILABLE
+    n = len(request.texts)
+    vectors = np.eye(n, dtype=np.float32)
+    vectors[0] = vectors[2]  # the first activity is the first engrossing example
+    vectors[1] = vectors[2 + len(converse.ENGROSSED)]  # the second, the first leisurely one
+    assert converse.engrossed(EmbedResult(vectors), 2) == [True, False]
+    with pytest.raises(ValueError, match="every example"):
+        converse.engrossed(EmbedResult(vectors[1:]), 2)
 
 
 def test_pictogram_options_are_the_fixed_names() -> None:

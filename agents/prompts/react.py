@@ -8,7 +8,7 @@ the 0.5B default model gave nearly the same yes/no scores to a fire and to an em
 bench (hand-checked: 5 of 8 right raw, 4 of 8 calibrated against a content-free
 question; the nearest example: 9 of 12). Only when it reacts does cognition pay for
 the free-text reaction, which re-plans from now. Talking to someone is decided by
-`converse.talk_decision_request`, not here.
+`agents.cognition.conversing.decide_to_talk`, not here.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from agents.embeddings import nearer_first
 from agents.prompts.base import (
     PromptParseError,
     answer_lines,
@@ -90,8 +91,9 @@ def reacts(result: EmbedResult) -> bool:
     vectors = result.vectors
     if len(vectors) != 1 + len(URGENT) + len(EVERYDAY):
         raise ValueError("an urgency answer embeds the observation and every example")
-    similarity = vectors[1:] @ vectors[0]
-    return float(similarity[:len(URGENT)].max()) > float(similarity[len(URGENT):].max())
+    (urgent,) = nearer_first(vectors[:1], vectors[1:1 + len(URGENT)],
+                             vectors[1 + len(URGENT):])
+    return urgent
 
 
 def reaction_request(*, agent: str, persona: str, time: str, activity: str,

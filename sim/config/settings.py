@@ -54,11 +54,17 @@ class MemorySettings(Strict):
     With `reuse_importance`, an observation whose text (case, spacing and a final period
     aside) the resident already remembers keeps that memory's importance instead of being
     rated again; false rates every observation, as the paper does.
+
+    A knowledge probe is answered "I don't know" unless a retrieved memory supports an
+    answer by at least `known_support` (`agents.knowing.supports`, 0-1): measured on the
+    calibration probes of `tests/test_knowing.py` (not the benchmark's), where 0.135 lies
+    between the supports of known and unknown answers (21 of 24 right).
     """
 
     interview_memories: Count = 8
     intentions_kept: Count = 5
     reuse_importance: bool = True
+    known_support: Annotated[float, Field(ge=0, le=1)] = 0.135
 
 
 class RetrievalSettings(Strict):

@@ -1,4 +1,4 @@
-"""Knowledge probes: multiple-choice questions with an "I don't know", answered by `Choose`.
+"""Knowledge probes: multiple-choice questions with an "I don't know", answered from memory.
 
 Two kinds, both built from the scenario, so their ground truth is known:
 
@@ -9,8 +9,12 @@ Two kinds, both built from the scenario, so their ground truth is known:
 - a *person* probe asks what another resident does for a living: the true
   occupation, another resident's occupation (a false claim) and "I don't know".
 
-The model picks a letter (no text is parsed). The options and their order
-depend only on the scenario, the resident asked and the probe, so every
+A resident answers from the memories it retrieves for the question, by meaning
+(`agents.knowing`): "I don't know" unless a memory supports an answer, else the
+answer its memories support most. Asked to pick a letter, the 0.5B default model
+picked the first option whatever it remembered and never "I don't know" (issue 12;
+benchmark: 0.50 of known and 0.00 of unknown probes right). The options and their
+order depend only on the scenario, the resident asked and the probe, so every
 condition, seed and checkpoint gets exactly the same question.
 """
 
@@ -23,10 +27,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.context import TickContext
+from agents.embeddings import FloatArray
+from agents.knowing import supports
 from agents.mind import Mind
-from agents.prompts.base import chat, lettered, letters, numbered, persona_block, quote
-from agents.requests import Choose
-from agents.steps import Step, choose
+from agents.requests import Embed, EmbedResult
+from agents.steps import Step, embed
 from agents.tables import MemoryKind
 from sim.config import Intention, Scenario
 
@@ -35,28 +40,6 @@ PROBE_MEMORIES = 8
 PEOPLE_PER_AGENT = 3
 DONT_KNOW = "I don't know"
 NOTHING = "No, I haven't heard of anything like that"
-
-SYSTEM = ("You play a person who lives in a small town and answer a multiple-choice question "
-          "about what the person knows, going only by what the person remembers. When the "
-          f"memories say nothing about it, the answer is \"{DONT_KNOW}\". "
-          "Answer with the letter of one option.")
-
-_ADA = "About Ada Quill:\nAda Quill is a 34-year-old baker who runs the town bakery.\n\n"
-SHOTS = (
-    (_ADA + "It is Tuesday March 7, 16:00.\nWhat Ada Quill remembers:\n"
-     + numbered(("Ben Harlow told Ada Quill that the library is holding a book sale on Friday",
-                 "Ada Quill baked walnut bread"))
-     + "\nQuestion: " + quote("Is anything happening at the library soon?") + "\n"
-     + lettered(("No, I haven't heard of anything like that",
-                 "Yes: a book sale at the library, organised by Ben Harlow",
-                 "Yes: a book sale at the library, organised by Ada Quill", DONT_KNOW))
-     + "\nAnswer with one letter.", "B"),
-    (_ADA + "It is Tuesday March 7, 16:10.\nWhat Ada Quill remembers:\n"
-     + numbered(("Ada Quill baked walnut bread", "Ada Quill swept the bakery floor"))
-     + "\nQuestion: " + quote("What does Nora Finch do for a living?") + "\n"
-     + lettered(("Nora Finch is a librarian", DONT_KNOW, "Nora Finch is a grocer"))
-     + "\nAnswer with one letter.", "B"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,25 +136,36 @@ def probes_for(scenario: Scenario, agent: str,
     return [*intention_probes(scenario, agent), *person_probes(scenario, agent, per_agent)]
 
 
-def probe_request(probe: ProbeQuestion, *, persona: str, time: str,
-                  memories: Sequence[str]) -> Choose:
-    """The prompt: persona, what the resident remembers, the question and lettered options."""
-    task = f"It is {time}."
-    task += (f"\nWhat {probe.agent} remembers:\n{numbered(memories[:PROBE_MEMORIES])}"
-             if memories else f"\n{probe.agent} remembers nothing about it.")
-    task += (f"\nQuestion: {quote(probe.question)}\n{lettered(probe.options, limit=120)}"
-             "\nAnswer with one letter.")
-    prompt = chat(system=SYSTEM, shots=SHOTS, agent_part=persona_block(probe.agent, persona),
-                  task=task)
-    return Choose(prompt, letters(len(probe.options)), tag=TAG)
+def probe_texts(probe: ProbeQuestion) -> Embed:
+    """What to embed to answer `probe`: the question, each answer but "I don't know", and
+    each such answer as a claim (the question followed by it); read with `known_answer`."""
+    answers = [text for i, text in enumerate(probe.options) if i != probe.unknown]
+    return Embed((probe.question, *answers, *(f"{probe.question} {a}" for a in answers)),
+                 tag=TAG)
+
+
+def known_answer(probe: ProbeQuestion, texts: EmbedResult, memories: FloatArray,
+                 threshold: float) -> int:
+    """The option picked from what `memories` (their embeddings) support: the answer whose
+    claim they support most (`agents.knowing.supports`), or `probe.unknown` when there are
+    no memories or no answer alone reaches `threshold`."""
+    answers = [i for i in range(len(probe.options)) if i != probe.unknown]
+    vectors = texts.vectors
+    if len(vectors) != 1 + 2 * len(answers):
+        raise ValueError("a probe's answer embeds the question, every answer and every claim")
+    question, alone, claims = vectors[0], vectors[1:1 + len(answers)], vectors[1 + len(answers):]
+    if (not answers or len(memories) == 0
+            or float(supports(question, alone, memories).max()) < threshold):
+        return probe.unknown
+    return answers[int(np.argmax(supports(question, claims, memories)))]
 
 
 def answer_probe(mind: Mind, ctx: TickContext, probe: ProbeQuestion,
                  kinds: Sequence[MemoryKind] | None = None) -> Step[int]:
-    """The option `mind` picks, from the memories `kinds` allows; nothing is touched."""
+    """The option `mind` picks from the memories `kinds` allows (`known_answer` over the
+    `PROBE_MEMORIES` it retrieves for the question); nothing is touched."""
     (memories,) = yield from mind.recall(ctx, [probe.question], k=PROBE_MEMORIES, kinds=kinds,
                                          touch=False)
-    request = probe_request(probe, persona=mind.persona_text(), time=f"{ctx.date}, {ctx.clock}",
-                            memories=[m.description for m in memories])
-    result = yield from choose(request)
-    return result.index
+    texts = yield from embed(probe_texts(probe))
+    return known_answer(probe, texts, mind.memory.embeddings([m.id for m in memories]),
+                        mind.config.known_support)
