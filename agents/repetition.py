@@ -17,6 +17,11 @@ from collections.abc import Sequence
 _LETTERS = re.compile(r"[^\W\d_]+")
 LOOP_REPEATS = 2
 """A description may come back this often between others (work, lunch, work); more is a loop."""
+NO_REPEAT_NGRAM = 8
+"""Tokens in a run that a list's line may not repeat from an earlier line (`Generate`'s
+`no_repeat_ngram`). A line's format is up to 6 tokens in Qwen's vocabulary (digits are
+single tokens: "13:00 go to the" is ":", "0", "0", " go", " to", " the" after the hour),
+so 8 lets every line start as the format wants and bans the same activity twice."""
 
 
 def _key(description: str) -> str:

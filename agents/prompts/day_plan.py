@@ -16,7 +16,7 @@ from agents.prompts.base import (
     quote,
     timed_items,
 )
-from agents.repetition import loop_free
+from agents.repetition import NO_REPEAT_NGRAM, loop_free
 from agents.requests import Generate
 from agents.state import ScheduledActivity
 
@@ -109,7 +109,7 @@ def day_plan_request(*, agent: str, persona: str, date: str, wake_time: str,
     prompt = chat(system=SYSTEM, shots=SHOTS, agent_part=persona_block(agent, persona),
                   task="\n".join(task))
     return Generate(prompt, max_tokens=120, stop=("\n\n",), tag=TAG,
-                    stop_at_loop=True)
+                    stop_at_loop=True, no_repeat_ngram=NO_REPEAT_NGRAM)
 
 
 _SLEEP = re.compile(r"\b(?:go(?:es|ing)? to (?:bed|sleep)|fall asleep|sleep|bedtime|turn in)\b",

@@ -19,7 +19,7 @@ from agents.prompts.base import (
     split_evenly,
     starts_with_clock,
 )
-from agents.repetition import loop_free
+from agents.repetition import NO_REPEAT_NGRAM, loop_free
 from agents.requests import Generate
 from agents.state import ScheduledActivity
 
@@ -60,7 +60,8 @@ def decompose_request(*, agent: str, persona: str, activity: str, start_time: st
     prompt = chat(system=SYSTEM, shots=SHOTS, agent_part=persona_block(agent, persona),
                   task="\n".join(task))
     budget = min(160, 30 + 10 * max(1, duration // MIN_ACTION))
-    return Generate(prompt, max_tokens=budget, stop=("\n\n",), tag=TAG, stop_at_loop=True)
+    return Generate(prompt, max_tokens=budget, stop=("\n\n",), tag=TAG, stop_at_loop=True,
+                    no_repeat_ngram=NO_REPEAT_NGRAM)
 
 
 _TASK_ECHO = re.compile(r"\bfrom\s+\d{1,2}[:.]\d{2}\s+to\s+\d{1,2}[:.]\d{2}\b|\bwill\s*:"
