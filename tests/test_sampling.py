@@ -18,7 +18,8 @@ def test_greedy_pick_bans_only_the_rows_own_repeated_ngrams() -> None:
     answer = [1, 1]  # "1 1" said once: after a trailing 1, the 1 would repeat it
     assert pick(logits.clone(), [banned, free], [_generator(0), _generator(0)],
                 [answer, answer]) == [2, 1]
-    assert pick(logits[:1].clone(), [banned], [_generator(0)], [[1, 3]]) == [1]  # nothing follows a 3 yet
+    nothing_follows_a_3_yet = [1, 3]
+    assert pick(logits[:1].clone(), [banned], [_generator(0)], [nothing_follows_a_3_yet]) == [1]
 
 
 def test_a_draw_depends_on_its_own_seed_only() -> None:
