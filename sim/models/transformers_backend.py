@@ -2,12 +2,11 @@
 
 Prompts are rendered with the tokenizer's chat template; a plain string prompt is sent as one
 user message when the model has a template (instruct models answer raw text poorly), and as
-raw text when it has none. Every batch is planned by `sim.models.prefix`: a head shared by
-several requests is computed once, and the rest is packed into full rows whose attention
-masks keep requests apart. Generation then decodes up to `max_batch_size` rows together
-(prompts sorted by length; left-padded caches, explicit position ids), dropping rows as they
-finish. Greedy when temperature is 0; otherwise a top-k (then top-p) draw from the row's own
-generator seeded by the request, so an answer does not depend on the batch around it.
+raw text when it has none. Every batch is run by `sim.models.prefix_runner`: a head shared
+by several requests is computed once, what the prefix cache holds is not computed again, and
+the rest is packed into full rows whose attention masks keep requests apart. Generation then
+decodes up to `max_batch_size` rows together (prompts sorted by length; left-padded caches,
+explicit position ids), dropping rows as they finish; `sim.models.sampling` picks each token.
 
 Choose and Rate score each option as the complete answer: its tokens followed by the
 template's end-of-answer token. Without that token "1" would always beat "10" (every
@@ -25,9 +24,8 @@ from pathlib import Path
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, DynamicCache
-from transformers.cache_utils import CacheLayerMixin
 
-from agents.repetition import banned_next, loop_start
+from agents.repetition import loop_start
 from agents.requests import (
     Choose,
     ChooseResult,
@@ -50,32 +48,13 @@ from sim.models.base import (
 from sim.models.embedded import PROVENANCE_FILE
 from sim.models.embedder import MiniLMEmbedder, TextEmbedder
 from sim.models.loading import quiet_loading
-from sim.models.prefix import HeadGroup, PackedBatch, Piece, Placement, pack, plan_heads
-from sim.models.radix import KV, RadixCache
+from sim.models.prefix_runner import Counters, PrefixRunner, attention_layers, layer_kv
+from sim.models.radix import RadixCache
+from sim.models.sampling import pick
 
-DEFAULT_TOP_K = 50  # used when a request asks for top_k <= 0: top-p alone sorts the vocabulary
 _ANSWER_MARK = "\u2063ANSWER\u2063"
 
 DEFAULT_PREFIX_CACHE_BYTES = 512 << 20  # ~21k tokens of the default model (24.6 KB each, fp32)
-MIN_CACHED_EXTRA = 16  # a member leaves its batch group when the cache holds this much more
-
-
-@dataclass(slots=True)
-class Counters:
-    """What the backend computed since the last reset, for benchmarks and run reports."""
-
-    prompt_tokens: int = 0  # prompt tokens requested (each request's whole prompt)
-    computed_prompt_tokens: int = 0  # prompt tokens run through the model, counted at forward
-    prefix_tokens_saved: int = 0  # prompt tokens not recomputed thanks to shared heads
-    cached_prompt_tokens: int = 0  # prompt tokens whose keys/values came from the prefix cache
-    option_tokens: int = 0  # option tokens scored by choose / rate
-    padding_tokens: int = 0  # padded positions in forward passes
-    generated_tokens: int = 0
-    forward_passes: int = 0
-    forward_seconds: float = 0.0  # time inside model forward passes, all kinds
-    prefill_seconds: float = 0.0  # generate: running the prompts, wall time
-    decode_seconds: float = 0.0  # generate: the token-by-token loop, wall time
-    decode_tokens: int = 0  # tokens predicted by decode steps (not by the prefill)
 
 
 @dataclass(slots=True)
@@ -110,11 +89,8 @@ class TransformersModel(LanguageModel):
             raise ModelError(f"could not load a causal language model from {model_dir}: "
                              f"{exc}") from exc
         self.max_batch_size = max_batch_size
-        self.prefix_reuse = prefix_reuse
-        self.row_capacity = row_capacity
-        self.batch_tokens = batch_tokens
-        self.counters = Counters()
-        self.prefix_cache = RadixCache(prefix_cache_bytes)
+        self._runner = PrefixRunner(self.model, self.device, RadixCache(prefix_cache_bytes),
+                                    row_capacity, batch_tokens, prefix_reuse)
         self.info = ModelInfo(name=name or _model_name(model_dir), backend="transformers",
                               device=str(self.device), dtype=str(dtype).removeprefix("torch."),
                               source=str(model_dir))
@@ -122,6 +98,26 @@ class TransformersModel(LanguageModel):
         self._chat = self.tokenizer.chat_template is not None
         self._answer_end = self._find_answer_end()
         self._stop_ids = self._find_stop_ids()
+
+    @property
+    def counters(self) -> Counters:
+        """What was computed since the last `reset_counters`."""
+        return self._runner.counters
+
+    @property
+    def prefix_cache(self) -> RadixCache:
+        """The key/value caches of prompt prefixes kept across batches."""
+        return self._runner.cache
+
+    @property
+    def prefix_reuse(self) -> bool:
+        """Whether heads are shared and the prefix cache is used; off, every prompt is run
+        whole (what benchmarks compare against)."""
+        return self._runner.reuse
+
+    @prefix_reuse.setter
+    def prefix_reuse(self, on: bool) -> None:
+        self._runner.reuse = on
 
     # ---- the LanguageModel interface -------------------------------------------------------
 
@@ -165,7 +161,7 @@ class TransformersModel(LanguageModel):
 
     def reset_counters(self) -> Counters:
         """The counters so far; counting starts again from zero."""
-        previous, self.counters = self.counters, Counters()
+        previous, self._runner.counters = self._runner.counters, Counters()
         return previous
 
     # ---- prompts ----------------------------------------------------------------------------
@@ -218,118 +214,6 @@ class TransformersModel(LanguageModel):
         ids |= {self.tokenizer.eos_token_id, self._answer_end}
         return frozenset(int(i) for i in ids if i is not None)
 
-    # ---- running the model ------------------------------------------------------------------
-
-    def _forward(self, prompt_tokens: int, **inputs: object) -> torch.Tensor:
-        """Logits of one forward pass; `prompt_tokens` of its inputs are prompt tokens (the
-        rest are options, padding or decoded tokens), counted here where they are computed."""
-        started = time.perf_counter()
-        logits: torch.Tensor = self.model(**inputs, use_cache=True).logits
-        if self.device.type == "cuda":
-            torch.cuda.synchronize(self.device)
-        self.counters.forward_seconds += time.perf_counter() - started
-        self.counters.forward_passes += 1
-        self.counters.computed_prompt_tokens += prompt_tokens
-        return logits
-
-    def _groups(self, ids: Sequence[Sequence[int]]) -> list[HeadGroup]:
-        """Heads shared within the batch (`plan_heads`), then each member whose prompt the
-        prefix cache holds at least `MIN_CACHED_EXTRA` tokens further than its group's head
-        leaves the group for one headed by that cached prefix (members with the same cached
-        prefix stay together): its cached tokens cost nothing, its group's would be run."""
-        if not self.prefix_reuse:
-            return [HeadGroup(0, tuple(range(len(ids))))] if ids else []
-        groups: list[HeadGroup] = []
-        by_prefix: dict[tuple[int, ...], list[int]] = {}
-        for group in plan_heads(ids):
-            stay: list[int] = []
-            for i in group.members:
-                cached = self.prefix_cache.match_len(ids[i][:-1])  # keep a token to run
-                if cached >= group.head_len + MIN_CACHED_EXTRA:
-                    by_prefix.setdefault(tuple(ids[i][:cached]), []).append(i)
-                else:
-                    stay.append(i)
-            if stay:
-                groups.append(HeadGroup(group.head_len, tuple(stay)))
-        groups += [HeadGroup(len(prefix), tuple(members)) for prefix, members in by_prefix.items()]
-        return groups
-
-    def _head(self, tokens: Sequence[int]) -> tuple[KV, int]:
-        """The key/value cache of a group's head, and how many of its tokens were run: the
-        prefix cache supplies what it holds, the rest is computed once and cached."""
-        if not tokens:
-            return (), 0
-        cached, kv = self.prefix_cache.match(tokens) if self.prefix_reuse else (0, ())
-        self.counters.cached_prompt_tokens += cached
-        if cached == len(tokens):
-            return kv, 0
-        cache = DynamicCache(kv, config=self.model.config) if kv else DynamicCache(
-            config=self.model.config)
-        new = len(tokens) - cached
-        self._forward(new, input_ids=torch.tensor([list(tokens[cached:])], device=self.device),
-                      position_ids=torch.arange(cached, len(tokens), device=self.device)[None],
-                      cache=cache, logits_to_keep=1)
-        head = tuple(_kv(layer) for layer in _attention_layers(cache))
-        if self.prefix_reuse:
-            self.prefix_cache.insert(tokens, tuple((k[:, :, cached:], v[:, :, cached:])
-                                                   for k, v in head), cached)
-        return head, new
-
-    def _run_packed(self, batch: PackedBatch, head: KV) -> tuple[torch.Tensor, DynamicCache]:
-        """Kept logits (kept positions, vocab) and the cache (head + rows) of one packed batch."""
-        rows = batch.input_ids.shape[0]
-        config = self.model.config
-        cache = (DynamicCache(((k.expand(rows, -1, -1, -1), v.expand(rows, -1, -1, -1))
-                               for k, v in head), config=config)
-                 if head else DynamicCache(config=config))
-        logits = self._forward(
-            batch.stem_tokens,
-            input_ids=batch.input_ids.to(self.device),
-            position_ids=batch.position_ids.to(self.device),
-            attention_mask=batch.attention_mask.to(self.device),
-            logits_to_keep=batch.logits_mask.to(self.device),
-            cache=cache)
-        self.counters.padding_tokens += batch.padding
-        return logits.float(), cache
-
-    def _plan(self, ids: Sequence[Sequence[int]],
-              branches: Sequence[Sequence[tuple[int, ...]]] | None
-              ) -> tuple[list[tuple[HeadGroup, KV, list[PackedBatch]]], list[int]]:
-        """Per group: its head cache and packed batches (pieces numbered within the group);
-        and per request, the prompt tokens it makes the model run (its stem, and for a
-        group's first member what of the head the cache did not hold)."""
-        plans = []
-        computed = [0] * len(ids)
-        self.counters.prompt_tokens += sum(len(x) for x in ids)
-        for group in self._groups(ids):
-            head_tokens = ids[group.members[0]][:group.head_len]
-            pieces = [Piece(tuple(ids[i][group.head_len:]),
-                            tuple(branches[i]) if branches is not None else ())
-                      for i in group.members]
-            for i, piece in zip(group.members, pieces, strict=True):
-                computed[i] = len(piece.stem)
-            self.counters.prefix_tokens_saved += group.head_len * (len(group.members) - 1)
-            batches = pack(pieces, group.head_len, self.row_capacity, self.batch_tokens,
-                           branch_logits=branches is not None)
-            head, head_computed = self._head(head_tokens)
-            computed[group.members[0]] += head_computed
-            plans.append((group, head, batches))
-        return plans, computed
-
-    def _keep(self, group: HeadGroup, ids: Sequence[Sequence[int]], placement: Placement,
-              cache: DynamicCache) -> None:
-        """Put a packed prompt's keys and values (its stem, after the group's head) into the
-        prefix cache, so a later prompt sharing more than the head runs only the rest."""
-        if not self.prefix_reuse:
-            return
-        tokens = ids[group.members[placement.piece]]
-        begin = group.head_len + placement.start
-        end = begin + len(tokens) - group.head_len
-        self.prefix_cache.insert(tokens, tuple(
-            (keys[placement.row, :, begin:end], values[placement.row, :, begin:end])
-            for keys, values in (_kv(layer) for layer in _attention_layers(cache))),
-            group.head_len)
-
     # ---- choose / rate ----------------------------------------------------------------------
 
     def _score(self, ids: list[list[int]], options: Sequence[Sequence[str]]
@@ -339,10 +223,11 @@ class TransformersModel(LanguageModel):
         branches = [[self._option_ids(o) for o in opts] for opts in options]
         self.counters.option_tokens += sum(len(b) for bs in branches for b in bs)
         scores = [[0.0] * len(opts) for opts in options]
-        plans, computed = self._plan(ids, branches)
-        for group, head, batches in plans:
-            for batch in batches:
-                logits, cache = self._run_packed(batch, head)
+        runs, computed = self._runner.plan(ids, branches)
+        for run in runs:
+            group = run.group
+            for batch in run.batches:
+                logits, cache = self._runner.run(batch, run.head)
                 norm = torch.logsumexp(logits, dim=-1)
                 rows: list[int] = []
                 targets: list[int] = []
@@ -358,7 +243,7 @@ class TransformersModel(LanguageModel):
                 for (i, j), value in zip(owners, picked.tolist(), strict=True):
                     scores[i][j] += value
                 for placement in batch.placements:
-                    self._keep(group, ids, placement, cache)
+                    self._runner.keep(group, ids, placement, cache)
         self.prefix_cache.evict()
         return scores, computed
 
@@ -376,8 +261,8 @@ class TransformersModel(LanguageModel):
         tokens: list[list[int]] = [[] for _ in requests]
         active = list(range(len(requests)))  # batch row -> request
         while active:
-            picks = self._pick(state.logits, [requests[i] for i in active],
-                               [generators[i] for i in active], [tokens[i] for i in active])
+            picks = pick(state.logits, [requests[i] for i in active],
+                         [generators[i] for i in active], [tokens[i] for i in active])
             still: list[int] = []
             for row, (i, token) in enumerate(zip(active, picks, strict=True)):
                 if token in self._stop_ids:
@@ -415,21 +300,6 @@ class TransformersModel(LanguageModel):
         return (request.stop_at_loop and "\n" in self._text(tokens[-1:])
                 and loop_start(text) < len(text))
 
-    def _pick(self, logits: torch.Tensor, requests: Sequence[Generate],
-              generators: Sequence[torch.Generator],
-              answers: Sequence[Sequence[int]]) -> list[int]:
-        """The next token of each row (`answers` are the rows' tokens so far): argmax, or a
-        seeded top-k / top-p draw, after the n-grams a row may not repeat are banned."""
-        for row, (request, answer) in enumerate(zip(requests, answers, strict=True)):
-            banned = banned_next(answer, request.no_repeat_ngram)
-            if banned:
-                logits[row, list(banned)] = float("-inf")
-        picks = logits.argmax(dim=-1).tolist()
-        for row, (request, generator) in enumerate(zip(requests, generators, strict=True)):
-            if request.temperature > 0:
-                picks[row] = _sample(logits[row], request, generator)
-        return picks
-
     def _prefill(self, ids: list[list[int]]) -> tuple[_Decoding, list[int]]:
         """Run every prompt, copying each one's keys and values (head, then the rest) into
         left-padded rows for decoding as soon as its packed batch is done; also the prompt
@@ -437,11 +307,12 @@ class TransformersModel(LanguageModel):
         n, width = len(ids), max(len(x) for x in ids)
         decode_kv: list[tuple[torch.Tensor, torch.Tensor]] = []
         logits = torch.empty(0)
-        plans, computed = self._plan(ids, None)
-        for group, head, batches in plans:
-            for batch in batches:
-                kept, cache = self._run_packed(batch, head)
-                filled = [_kv(layer) for layer in _attention_layers(cache)]
+        runs, computed = self._runner.plan(ids, None)
+        for run in runs:
+            group = run.group
+            for batch in run.batches:
+                kept, cache = self._runner.run(batch, run.head)
+                filled = [layer_kv(layer) for layer in attention_layers(cache)]
                 if not decode_kv:
                     decode_kv = [(_rows_like(keys, n, width), _rows_like(values, n, width))
                                  for keys, values in filled]
@@ -457,7 +328,7 @@ class TransformersModel(LanguageModel):
                             row = source[placement.row]
                             target[i, :, start:start + group.head_len] = row[:, :group.head_len]
                             target[i, :, width - stem:] = row[:, begin:begin + stem]
-                    self._keep(group, ids, placement, cache)
+                    self._runner.keep(group, ids, placement, cache)
         mask = torch.zeros(n, width, dtype=torch.long, device=self.device)
         for i, prompt in enumerate(ids):
             mask[i, width - len(prompt):] = 1
@@ -474,17 +345,17 @@ class TransformersModel(LanguageModel):
             state.mask, state.positions = state.mask[index], state.positions[index]
             unused = int(state.mask.any(dim=0).int().argmax())
             if unused:
-                for layer in _attention_layers(state.cache):
-                    keys, values = _kv(layer)
+                for layer in attention_layers(state.cache):
+                    keys, values = layer_kv(layer)
                     layer.keys, layer.values = keys[:, :, unused:], values[:, :, unused:]
                 state.mask = state.mask[:, unused:]
         ones = torch.ones(len(keep), 1, dtype=state.mask.dtype, device=self.device)
         state.mask = torch.cat([state.mask, ones], dim=1)
         padded = not bool(state.mask.all())  # else no mask: attention takes its unmasked path
-        logits = self._forward(0, input_ids=next_tokens[:, None],
-                               attention_mask=state.mask if padded else None,
-                               position_ids=state.positions[:, None],
-                               cache=state.cache, logits_to_keep=1)
+        logits = self._runner.forward(0, input_ids=next_tokens[:, None],
+                                      attention_mask=state.mask if padded else None,
+                                      position_ids=state.positions[:, None],
+                                      cache=state.cache, logits_to_keep=1)
         state.positions = state.positions + 1
         state.logits = logits[:, -1].float()
 
@@ -500,43 +371,12 @@ def device_and_dtype(device: str, dtype: torch.dtype | None,
     return chosen, dtype
 
 
-def _sample(logits: torch.Tensor, request: Generate, generator: torch.Generator) -> int:
-    """A seeded draw from the top-k (then top-p) tokens at `request.temperature`.
-
-    The draw uses the row's own CPU generator, so it does not depend on the batch around it.
-    """
-    k = min(request.top_k if request.top_k > 0 else DEFAULT_TOP_K, logits.shape[-1])
-    values, indices = torch.topk(logits, k)
-    probs = torch.softmax(values.float().cpu() / request.temperature, dim=-1)
-    if request.top_p < 1.0:
-        before = probs.cumsum(-1) - probs  # mass of the more likely tokens
-        probs = torch.where(before < request.top_p, probs, torch.zeros_like(probs))
-    choice = int(torch.multinomial(probs, 1, generator=generator))
-    return int(indices[choice])
-
-
 def _model_name(model_dir: Path) -> str:
     """The upstream model an embedded conversion records, else the directory's name."""
     provenance = model_dir / PROVENANCE_FILE
     if provenance.is_file():
         return str(json.loads(provenance.read_text()).get("model", model_dir.name))
     return model_dir.name
-
-
-def _attention_layers(cache: DynamicCache) -> list[CacheLayerMixin]:
-    """The cache's layers; ModelError when one is not a key/value attention layer."""
-    layers = [layer for layer in cache.layers if isinstance(layer, CacheLayerMixin)]
-    if len(layers) != len(cache.layers):
-        raise ModelError("the model's cache holds layers without keys and values "
-                         "(linear attention); this backend supports attention-only models")
-    return layers
-
-
-def _kv(layer: CacheLayerMixin) -> tuple[torch.Tensor, torch.Tensor]:
-    """A filled layer's keys and values, each (rows, heads, positions, head size)."""
-    if layer.keys is None or layer.values is None:
-        raise ModelError("a cache layer was read before the model filled it")
-    return layer.keys, layer.values
 
 
 def _rows_like(cached: torch.Tensor, rows: int, width: int) -> torch.Tensor:
