@@ -24,9 +24,10 @@ single tokens: "13:00 go to the" is ":", "0", "0", " go", " to", " the" after th
 so 8 lets every line start as the format wants and bans the same activity twice."""
 
 
-def _key(description: str) -> str:
-    """A description's words, lower case, without digits, punctuation or spacing."""
-    return " ".join(_LETTERS.findall(description.lower()))
+def words_of(text: str) -> str:
+    """A line's words, lower case, without digits, punctuation or spacing: two lines with
+    the same words are one line repeated."""
+    return " ".join(_LETTERS.findall(text.lower()))
 
 
 def loop_free(descriptions: Sequence[str]) -> int:
@@ -39,7 +40,7 @@ def loop_free(descriptions: Sequence[str]) -> int:
     """
     runs: list[str] = []
     for i, description in enumerate(descriptions):
-        key = _key(description)
+        key = words_of(description)
         if runs and runs[-1] == key:
             continue
         runs.append(key)

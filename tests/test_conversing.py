@@ -9,11 +9,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agents.cognition.conversing import decide_to_talk
+from agents.cognition.conversing import decide_to_talk, take_turn
 from agents.context import Neighbour, TickContext
 from agents.mind import Mind
 from agents.prompts import converse
-from agents.requests import Embed, EmbedResult, ModelRequest, ModelResult
+from agents.requests import (
+    Choose,
+    ChooseResult,
+    Embed,
+    EmbedResult,
+    Generate,
+    GenerateResult,
+    ModelRequest,
+    ModelResult,
+)
 from agents.tables import MemoryKind
 from sim.batching import drive
 from sim.config import load_scenario
@@ -107,3 +116,24 @@ def test_the_examples_tell_engrossing_from_leisurely_activities() -> None:
     right = [g == (i < len(ENGROSSING)) for i, g in enumerate(got)]
     assert sum(right) >= 22
     assert sum(right[:len(ENGROSSING)]) >= 11 and sum(right[len(ENGROSSING):]) >= 11
+
+
+@pytest.mark.parametrize(("said", "ends"), [("Maria Lopez, what do you say to her?", True),
+                                            ("maria lopez -- What do you SAY to her", True),
+                                            ("See you at the party at five!", False)])
+def test_a_line_said_again_ends_the_conversation(tmp_path: Path, said: str,
+                                                 ends: bool) -> None:
+    def respond(request: ModelRequest) -> ModelResult | None:
+        if isinstance(request, Generate) and request.tag == converse.TAG_UTTERANCE:
+            return GenerateResult(said)
+        if isinstance(request, Choose) and request.tag == converse.TAG_END:
+            return ChooseResult(index=1, logprobs=(-2.0, -0.1))  # "no": talk on
+        return None
+
+    model = FakeModel(respond=respond)
+    mind, ctx = isabella_at_work(tmp_path, model)
+    history = [("Maria Lopez", "Hi Isabella!"),
+               ("Isabella Rodriguez", "Maria Lopez, what do you say to her?"),
+               ("Maria Lopez", "I'm fine, thanks.")]
+    turn = drive(model, {0: take_turn(mind, ctx, "Maria Lopez", history, max_rounds=8)})[0]
+    assert (turn.text is None) == ends

@@ -24,6 +24,7 @@ from agents.prompts.converse import (
     parse_utterance,
     utterance_request,
 )
+from agents.repetition import words_of
 from agents.steps import Step, choose, embed, generate
 from agents.tables import MemoryKind
 
@@ -71,7 +72,9 @@ def decide_to_talk(mind: Mind, ctx: TickContext, other: Neighbour) -> Step[bool]
 
 def take_turn(mind: Mind, ctx: TickContext, partner: str,
               history: Sequence[Line], max_rounds: int) -> Step[Turn]:
-    """The speaker's turn: end the conversation, or say the next line."""
+    """The speaker's turn: end the conversation, or say the next line. A line that repeats
+    one already said in the conversation (either side, the same words) ends it: the 0.5B
+    model otherwise says "Maria Lopez, what do you say to her?" until `max_rounds`."""
     if len(history) >= max_rounds:
         return Turn(None)
     if len(history) >= MIN_ROUNDS_BEFORE_END:
@@ -91,10 +94,13 @@ def take_turn(mind: Mind, ctx: TickContext, partner: str,
                       max_tokens=mind.config.tokens(request.tag, request.max_tokens))
     answer = yield from generate(request)
     try:
-        return Turn(parse_utterance(answer.text))
+        words = parse_utterance(answer.text)
     except PromptParseError:
         mind.fell_back(request.tag)
         return Turn(None) if history else Turn(f"Hello, {partner.split()[0]}!")
+    if any(words_of(said) == words_of(words) for _, said in history):
+        return Turn(None)  # saying a line again: the conversation has run dry
+    return Turn(words)
 
 
 def summarise(initiator: Mind, ctx: TickContext, partner: str,
