@@ -11,6 +11,7 @@ from agents.prompts.summary import (
     Aspect,
     compose_summary,
     parse_summary_statement,
+    persona_facts,
     summary_query,
     summary_request,
 )
@@ -27,11 +28,14 @@ def refresh_summary(mind: Mind, ctx: TickContext) -> Step[None]:
     aspects = list(Aspect)
     found = yield from mind.recall(ctx, [summary_query(agent=mind.name, aspect=a)
                                          for a in aspects])
+    persona = mind.persona
     asked = [(aspect, records) for aspect, records in zip(aspects, found, strict=True)
              if records]
     requests: list[ModelRequest] = [
-        replace(summary_request(agent=mind.name, aspect=aspect,
-                                records=[r.description for r in records]),
+        replace(summary_request(agent=mind.name, aspect=aspect, records=[
+            *persona_facts(agent=mind.name, aspect=aspect, traits=persona.traits,
+                           occupation=persona.occupation),
+            *(r.description for r in records)]),
                 seed=ctx.seed(mind.name, f"summary:{aspect.value}"))
         for aspect, records in asked]
     answers = (yield from ask(requests)) if requests else []

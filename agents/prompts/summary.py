@@ -57,6 +57,18 @@ SHOTS = (
 )
 
 
+def persona_facts(*, agent: str, aspect: Aspect, traits: Sequence[str],
+                  occupation: str) -> tuple[str, ...]:
+    """What the persona says outright about `aspect`, shown first among the statements: with
+    retrieved records alone the 0.5B model guessed occupations ("Isabella Rodriguez is a
+    chef" for the cafe's owner, "Sam Moore is a farmer" for a retired engineer)."""
+    if aspect is Aspect.CHARACTER and traits:
+        return (f"{agent} is {', '.join(traits)}",)
+    if aspect is Aspect.OCCUPATION and occupation:
+        return (f"{agent}'s occupation: {occupation}",)
+    return ()
+
+
 def summary_query(*, agent: str, aspect: Aspect) -> str:
     """What to retrieve records for, for one aspect of `agent`'s summary."""
     return _QUERIES[aspect].format(name=agent)
