@@ -479,6 +479,15 @@ def test_refusals_are_not_speech(text: str) -> None:
         interview.parse_interview_answer(text, agent="Isabella Rodriguez")
 
 
+@pytest.mark.parametrize("text", ["Maria Lopez, it's nice to meet you! I'm Sam Moore, at Sunny "
+                                  "Bakery with Ben Harlow.", "Thank you, Ben Harlow!"])
+def test_utterances_that_speak_of_the_examples_are_not_speech(text: str) -> None:
+    with pytest.raises(PromptParseError):
+        converse.parse_utterance(text)
+    assert converse.parse_utterance("Ben, the bakery on Main Street is sunny.") \
+        == "Ben, the bakery on Main Street is sunny."
+
+
 def test_utterance_is_cut_to_a_line_of_speech() -> None:
     speech = converse.parse_utterance("word " * 200)
     assert len(speech) <= converse.MAX_CHARS + 3 and "\n" not in speech

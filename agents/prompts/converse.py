@@ -183,9 +183,15 @@ _STAGE = re.compile(r"\*[^*\n]{1,60}\*|^\s*\([^)\n]{1,60}\)")
 _QUOTED = re.compile(r"^[^\"\u201c]{0,60}[\"\u201c]([^\"\u201c\u201d]{2,})[\"\u201d]")
 
 
+_EXAMPLE_NAMES = re.compile(r"\b(?:Ada Quill|Ben Harlow|Harlow|Quill|Sunny Bakery)\b")
+"""The examples' people and bakery: in the party check the 0.5B model said "I'm Sam Moore,
+at Sunny Bakery with Ben Harlow" to a housemate at Hobbs Cafe."""
+
+
 def parse_utterance(text: str) -> str:
     """The first line of speech: no speaker prefix, quotes or stage directions; at most two
-    sentences and 240 characters. A line without words raises."""
+    sentences and 240 characters. A line without words, or one that speaks of the examples'
+    people or places (`_EXAMPLE_NAMES`), raises."""
     for raw in unwrap(text).replace("\r", "\n").split("\n"):
         speech = strip_marker(_STAGE.sub(" ", raw.replace("**", "")))
         quoted = _QUOTED.match(speech)
@@ -195,6 +201,8 @@ def parse_utterance(text: str) -> str:
         speech = _STAGE.sub(" ", speech).strip()
         speech = first_sentences(" ".join(speech.split()), MAX_SENTENCES)
         if has_letters(speech) and not is_refusal(speech):
+            if _EXAMPLE_NAMES.search(speech):
+                raise PromptParseError("the utterance speaks of the examples' people or places")
             return _cut(speech, MAX_CHARS)
     raise PromptParseError("no speech in the utterance")
 
