@@ -391,6 +391,16 @@ def test_decomposition_well_formed() -> None:
     _assert_cover(actions, 360, 420, 5, 15)
 
 
+def test_decomposition_drops_the_examples_steps() -> None:
+    copied = decompose.SHOTS[0][1].splitlines()[1]  # "15 min: brush the salt off the lens panels"
+    chunks = decompose.parse_decomposition(f"10 min: wake up and get ready\n{copied}\n"
+                                           "20 min: open the cafe", start_minute=420,
+                                           duration=60)
+    assert {c.description for c in chunks} == {"wake up and get ready", "open the cafe"}
+    with pytest.raises(PromptParseError):
+        decompose.parse_decomposition(copied, start_minute=420, duration=60)
+
+
 def test_decomposition_noisy_formats() -> None:
     text = ("Sure! Here are the steps:\n1) make coffee (10 minutes)\n- 5 mins - drink coffee\n"
             "3. read the news (duration in minutes: 15)\n08:30 wash the cup - 5 min\n"

@@ -47,7 +47,6 @@ SHOTS = (
      "5 min: note the work in the log"),
 )
 
-
 def decompose_request(*, agent: str, persona: str, activity: str, start_time: str,
                       end_time: str, duration: int, context: Sequence[str] = ()) -> Generate:
     """Ask for the steps of one chunk; `context` is a few neighbouring schedule lines."""
@@ -90,14 +89,20 @@ def _read_step(raw: str) -> _Step | None:
     return _Step(minutes, description, timed) if has_letters(description) else None
 
 
+EXAMPLE_STEPS = frozenset(read.description.lower() for _, answer in SHOTS
+                          for read in map(_read_step, answer.splitlines()) if read)
+"""The example's steps, lower case: a step that repeats one is dropped (the quick start's
+innkeeper "opened" the day by brushing the salt off the lens panels)."""
+
+
 def parse_decomposition(text: str, *, start_minute: int, duration: int,
                         min_len: int = MIN_ACTION, max_len: int = MAX_ACTION,
                         ) -> list[ScheduledActivity]:
     """Contiguous actions covering exactly [start_minute, start_minute + duration).
 
     Normalisation, in order:
-    0. lines that repeat the prompt's sentences are dropped, and the lines from where the
-       answer starts to loop (`loop_free`);
+    0. lines that repeat the prompt's sentences or the example's steps are dropped, and the
+       lines from where the answer starts to loop (`loop_free`);
     1. each line's minutes are read as a weight; lines without minutes are dropped as
        commentary when any line has minutes, else each weighs 10; neighbouring lines with
        the same description merge;
@@ -111,7 +116,8 @@ def parse_decomposition(text: str, *, start_minute: int, duration: int,
     if duration <= 0:
         raise ValueError(f"a chunk must last a positive number of minutes, got {duration}")
     lines = [raw for raw in answer_lines(text) if not _TASK_ECHO.search(raw)]
-    read = [step for step in map(_read_step, lines) if step is not None]
+    read = [step for step in map(_read_step, lines)
+            if step is not None and step.description.lower() not in EXAMPLE_STEPS]
     read = read[:loop_free([step.description for step in read])]
     if any(step.timed for step in read):  # then an untimed line is commentary, not a step
         read = [step for step in read if step.timed]
