@@ -116,14 +116,14 @@ _SLEEP = re.compile(r"\b(?:go(?:es|ing)? to (?:bed|sleep)|fall asleep|sleep|bedt
                     re.IGNORECASE)
 _WAKE = re.compile(r"\b(?:wake|wakes|waking|get up|gets up)\b", re.IGNORECASE)
 BED_SLACK = 60
+"""A plan item may say "go to bed" this many minutes before bedtime, and "wake up" this
+many after waking; elsewhere it is a persona line read as an activity ("12:00 go to bed
+around 10pm") and is dropped."""
 WAKE_ITEM = "wake up and complete the morning routine"
 """The plan's first item when the model's plan starts later than `BED_SLACK` after waking
 (often because its waking line was a persona line, "07:00 wake up and go to bed at 21:00",
 and was dropped); the paper's day-plan prompt starts every plan with it (Park et al. 2023,
 appendix A)."""
-"""A plan item may say "go to bed" this many minutes before bedtime, and "wake up" this
-many after waking; elsewhere it is a persona line read as an activity ("12:00 go to bed
-around 10pm") and is dropped."""
 
 
 def is_example_line(description: str) -> bool:

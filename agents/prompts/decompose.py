@@ -47,6 +47,7 @@ SHOTS = (
      "5 min: note the work in the log"),
 )
 
+
 def decompose_request(*, agent: str, persona: str, activity: str, start_time: str,
                       end_time: str, duration: int, context: Sequence[str] = ()) -> Generate:
     """Ask for the steps of one chunk; `context` is a few neighbouring schedule lines."""
