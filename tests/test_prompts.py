@@ -481,12 +481,21 @@ def test_utterance(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["I'm sorry, but I can't assist with that.",
-                                  "As an AI language model, I do not attend parties."])
+                                  "As an AI language model, I do not attend parties.",
+                                  "Hello! How can I assist you today?",
+                                  "I'm sorry, I don't know who you mean. Could you please "
+                                  "provide more details?"])
 def test_refusals_are_not_speech(text: str) -> None:
     with pytest.raises(PromptParseError):
         converse.parse_utterance(text)
     with pytest.raises(PromptParseError):
         interview.parse_interview_answer(text, agent="Isabella Rodriguez")
+
+
+@pytest.mark.parametrize("text", ["I'm sorry, but I can't make it tonight.",
+                                  "Can I help you carry those boxes?"])
+def test_apologies_and_offers_of_help_are_speech(text: str) -> None:
+    assert converse.parse_utterance(text) == text
 
 
 @pytest.mark.parametrize("text", ["Maria Lopez, it's nice to meet you! I'm Sam Moore, at Sunny "

@@ -213,11 +213,17 @@ def strip_speaker(text: str, names: Sequence[str] = ()) -> str:
 
 
 _REFUSAL = re.compile(r"\bas an ai\b|\blanguage model\b|\bcan(?:no|'|\u2019)?t (?:assist|help) "
-                      r"with (?:that|this)\b", re.IGNORECASE)
+                      r"with (?:that|this)\b|\bassist you\b|\bfeel free to ask\b"
+                      r"|\b(?:provide|give me) (?:some |any )?(?:more|further|additional) "
+                      r"(?:details|information|context)\b|\bpersonal (?:experiences|feelings|"
+                      r"opinions)\b|\bi(?:'m|\u2019m| am) (?:just )?an? (?:ai|assistant|chatbot)\b",
+                      re.IGNORECASE)
 
 
 def is_refusal(text: str) -> bool:
-    """Whether `text` is the model stepping out of the role ("I can't assist with that")."""
+    """Whether `text` is the model stepping out of the role: a refusal ("I can't assist with
+    that") or an assistant's service phrase ("How can I assist you today?", "Could you
+    please provide more details?"), which the 0.5B model said as a resident."""
     return _REFUSAL.search(text) is not None
 
 
@@ -338,6 +344,35 @@ def echoes(description: str, lines: Iterable[str]) -> bool:
     words = set(_WORDS.findall(description.lower())) - _STOP
     theirs = {w for other in lines for w in _WORDS.findall(other.lower())}
     return bool(words) and len(words & theirs) / len(words) >= ECHO_SHARE
+
+
+PARTS_OF_DAY = {"morning": (240, 720), "afternoon": (720, 1080), "evening": (1020, 1320),
+                "night": (1260, 1740)}
+"""Minutes after midnight each part of the day spans (night runs past midnight)."""
+SLOT_SLACK = 90
+"""How far (game minutes) a clock time written in a description may be from its slot."""
+_PART_OF_DAY = re.compile(r"\b(?:every|each|in the|at|all)\s+(morning|afternoon|evening|night)s?\b",
+                          re.IGNORECASE)
+
+
+def names_other_time(description: str, start: int, end: int | None = None) -> bool:
+    """Whether `description`, planned for [start, end) (minutes after midnight, past 1440
+    after midnight; `end` defaults to `start`), names a time of day outside it: a clock
+    ("go to bed around 10pm", "start the day at 2am") more than `SLOT_SLACK` away, or a
+    part of the day ("walk in the park every morning", "stream games in the evenings")
+    the slot does not touch. Such an item is a persona line read as an activity."""
+    end = start if end is None else end
+    shifts = (-DAY, 0, DAY)
+    for match in _CLOCK.finditer(description):
+        read = read_clock(match[0])
+        if read is not None and not any(start - SLOT_SLACK <= read[0] + shift <= end + SLOT_SLACK
+                                        for shift in shifts):
+            return True
+    for match in _PART_OF_DAY.finditer(description):
+        first, last = PARTS_OF_DAY[match[1].lower()]
+        if not any(first + shift <= end and start < last + shift for shift in shifts):
+            return True
+    return False
 
 
 def timed_items(text: str, limit: int = 100, *,

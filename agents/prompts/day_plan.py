@@ -12,6 +12,7 @@ from agents.prompts.base import (
     chat,
     format_clock,
     line,
+    names_other_time,
     persona_block,
     quote,
     timed_items,
@@ -135,8 +136,9 @@ def parse_day_plan(text: str, *, wake_minute: int | None = None,
                    bed_minute: int | None = None) -> DayPlan:
     """The plan's items, sorted; the first `MAX_ITEMS` kept. Fewer than `MIN_ITEMS` raises.
 
-    Dropped: lines that repeat an example's activity, and the lines after the answer
-    starts to loop (`loop_free`). With `wake_minute` (minutes after midnight) times
+    Dropped: lines that repeat an example's activity or name another time of day than
+    their own (`names_other_time`), and the lines after the answer starts to loop
+    (`loop_free`). With `wake_minute` (minutes after midnight) times
     before it by more than `NIGHT_MARGIN` are after midnight, and "wake up" later than
     `BED_SLACK` after it is dropped; with `bed_minute` (past 1440 when after midnight)
     items from bedtime on, and "go to bed" earlier than `BED_SLACK` before it, are dropped.
@@ -146,7 +148,7 @@ def parse_day_plan(text: str, *, wake_minute: int | None = None,
     items = []
     read = timed_items(text, day_start=wake_minute)
     for minute, description in read[:loop_free([description for _, description in read])]:
-        if is_example_line(description):
+        if is_example_line(description) or names_other_time(description, minute):
             continue
         if bed_minute is not None and (minute >= bed_minute or (
                 minute < bed_minute - BED_SLACK and _SLEEP.search(description))):

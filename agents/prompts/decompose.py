@@ -13,6 +13,7 @@ from agents.prompts.base import (
     clean_phrase,
     has_letters,
     line,
+    names_other_time,
     persona_block,
     read_clock,
     read_minutes,
@@ -102,7 +103,8 @@ def parse_decomposition(text: str, *, start_minute: int, duration: int,
     """Contiguous actions covering exactly [start_minute, start_minute + duration).
 
     Normalisation, in order:
-    0. lines that repeat the prompt's sentences or the example's steps are dropped, and the
+    0. lines that repeat the prompt's sentences or the example's steps, or that name
+       another time of day than the chunk's (`names_other_time`), are dropped, and the
        lines from where the answer starts to loop (`loop_free`);
     1. each line's minutes are read as a weight; lines without minutes are dropped as
        commentary when any line has minutes, else each weighs 10; neighbouring lines with
@@ -118,7 +120,8 @@ def parse_decomposition(text: str, *, start_minute: int, duration: int,
         raise ValueError(f"a chunk must last a positive number of minutes, got {duration}")
     lines = [raw for raw in answer_lines(text) if not _TASK_ECHO.search(raw)]
     read = [step for step in map(_read_step, lines)
-            if step is not None and step.description.lower() not in EXAMPLE_STEPS]
+            if step is not None and step.description.lower() not in EXAMPLE_STEPS
+            and not names_other_time(step.description, start_minute, start_minute + duration)]
     read = read[:loop_free([step.description for step in read])]
     if any(step.timed for step in read):  # then an untimed line is commentary, not a step
         read = [step for step in read if step.timed]

@@ -8,6 +8,7 @@ from agents.prompts.base import (
     PromptParseError,
     chat,
     line,
+    names_other_time,
     persona_block,
     split_evenly,
     timed_items,
@@ -66,7 +67,9 @@ def parse_hourly_schedule(text: str, *, start_minute: int, end_minute: int,
     before the start becomes the first chunk if it is the latest such item (what the
     agent is doing on waking), items at or after the end are dropped, and the first chunk
     is stretched back to the start; each item lasts until the next; neighbours with the
-    same description merge; a chunk longer than `max_chunk` is split into equal parts.
+    same description merge; an item that names another time of day than its own
+    (`names_other_time`: "12:00 walk in the park every morning") is dropped; a chunk
+    longer than `max_chunk` is split into equal parts.
     Fewer than 2 items, or an answer that loops (`loop_free`), raises.
     """
     if end_minute <= start_minute:
@@ -77,6 +80,8 @@ def parse_hourly_schedule(text: str, *, start_minute: int, end_minute: int,
     if loop_free([description for _, description in items]) < len(items):
         raise PromptParseError("the schedule loops")
     for minute, description in items:
+        if names_other_time(description, minute):
+            continue
         rounded = min(max(round(minute / GRID) * GRID, start_minute), end_minute)
         if rounded >= end_minute:
             continue
