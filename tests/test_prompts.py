@@ -242,8 +242,8 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "reaction": react.parse_reaction,
     "utterance": converse.parse_utterance,
     "conv_summary": converse.parse_conversation_summary,
-    "questions": reflect.parse_questions,
-    "insights": lambda t: reflect.parse_insights(t, n_records=5),
+    "questions": lambda t: reflect.parse_questions(t, agent="Klaus Mueller"),
+    "insights": lambda t: reflect.parse_insights(t, n_records=5, agent="Klaus Mueller"),
     "summary": summary.parse_summary_statement,
     "interview": lambda t: interview.parse_interview_answer(t, agent="Isabella Rodriguez"),
     "object_state": lambda t: object_state.parse_object_state(t, obj="coffee machine"),
@@ -475,6 +475,8 @@ def test_reaction(text: str, expected: react.Reaction) -> None:
     ("\n\nIsabella says, \"I'm throwing a party tomorrow.\" She smiles.",
      "I'm throwing a party tomorrow."),
     ("Sure thing.\nKlaus: Thanks!", "Sure thing."),
+    ("Isabella Rodriguez, who shares a house with Maria Lopez and Sam Moore, says, \"Good "
+     "morning! Did you sleep well?", "Good morning! Did you sleep well?"),
 ])
 def test_utterance(text: str, expected: str) -> None:
     assert converse.parse_utterance(text) == expected
@@ -490,6 +492,17 @@ def test_refusals_are_not_speech(text: str) -> None:
         converse.parse_utterance(text)
     with pytest.raises(PromptParseError):
         interview.parse_interview_answer(text, agent="Isabella Rodriguez")
+
+
+def test_an_utterance_that_reads_out_what_the_speaker_was_told_is_not_speech() -> None:
+    """The tiny town's conversations on the 0.5B model, with what each prompt said."""
+    known = ["his housemate, a physics student who asks him about bridges",
+             "her housemate, a retired engineer who tells long stories about bridges"]
+    with pytest.raises(PromptParseError):
+        converse.parse_utterance("He's a physics student, a retired engineer who tells long "
+                                 "stories about bridges.", known=known)
+    assert converse.parse_utterance("Any new bridge stories for me today?", known=known) \
+        == "Any new bridge stories for me today?"
 
 
 @pytest.mark.parametrize("text", ["I'm sorry, but I can't make it tonight.",
@@ -536,10 +549,11 @@ def test_utterance_request_opens_or_continues() -> None:
 def test_questions() -> None:
     assert reflect.parse_questions(
         "1. What is Klaus working on?\n2. Who are Klaus's friends?\n3. Why does Klaus "
-        "study so late?\n4. Is this a fourth question?"
+        "study so late?\n4. Is this a fourth question?", agent="Klaus Mueller"
     ) == ["What is Klaus working on?", "Who are Klaus's friends?",
           "Why does Klaus study so late?"]
-    assert reflect.parse_questions("What does Maria want? Who does she love") == [
+    assert reflect.parse_questions("What does Maria want? Who does she love",
+                                   agent="Maria Lopez") == [
         "What does Maria want?", "Who does she love?"]
 
 
@@ -551,7 +565,7 @@ def test_insights_validate_evidence() -> None:
             "5. Klaus works late - based on statements 5 and 5\n"
             "6. Klaus has no evidence here\n"
             "7. A sixth insight with evidence (1)")
-    insights = reflect.parse_insights(text, n_records=5)
+    insights = reflect.parse_insights(text, n_records=5, agent="Klaus Mueller")
     assert insights == [
         reflect.Insight("Klaus is dedicated to his research", (0, 2)),
         reflect.Insight("Klaus and Maria are close friends", (1,)),
@@ -563,7 +577,8 @@ def test_insights_validate_evidence() -> None:
 
 def test_insights_without_valid_evidence_raise() -> None:
     with pytest.raises(PromptParseError):
-        reflect.parse_insights("Klaus is kind (because of 6)\nKlaus is tall", n_records=5)
+        reflect.parse_insights("Klaus is kind (because of 6)\nKlaus is tall", n_records=5,
+                               agent="Klaus Mueller")
 
 
 @settings(max_examples=100, deadline=None)
@@ -575,10 +590,28 @@ def test_insight_evidence_is_always_in_range(noise: str, n_records: int, cited: 
     """An answer citing one shown record parses whatever noise follows; evidence in range."""
     citation = ", ".join(str(n) for n in [min(shown, n_records), *cited])
     text = f"Klaus cares about his research (because of {citation})\n{noise}"
-    insights = reflect.parse_insights(text, n_records=n_records)
+    insights = reflect.parse_insights(text, n_records=n_records, agent="Klaus Mueller")
     assert 1 <= len(insights) <= reflect.MAX_INSIGHTS
     assert insights[0].text == "Klaus cares about his research"
     assert all(i.evidence and all(0 <= e < n_records for e in i.evidence) for i in insights)
+
+
+def test_insights_and_questions_that_repeat_the_example_or_each_other_are_dropped() -> None:
+    """The tiny town's first reflections, as the 0.5B model wrote them."""
+    text = ("Isabella Rodriguez is passionate about the history of the town (because of 1, 3)\n"
+            "Isabella Rodriguez and Maria Lopez are becoming friends (because of 2)\n"
+            "Isabella Rodriguez and Ada Quill are becoming friends (because of 2, 4)\n"
+            "Isabella Rodriguez's work depends on the map room (because of 1, 5)\n"
+            "Isabella Rodriguez and Maria Lopez are becoming friends (because of 4)\n"
+            "Isabella Rodriguez works hard to keep Hobbs Cafe open (because of 3)")
+    insights = reflect.parse_insights(text, n_records=5, agent="Isabella Rodriguez")
+    assert [i.text for i in insights] == ["Isabella Rodriguez and Maria Lopez are becoming friends",
+                                          "Isabella Rodriguez works hard to keep Hobbs Cafe open"]
+    questions = reflect.parse_questions(
+        "What will Isabella Rodriguez do while the map room is closed?\nHow close are Isabella "
+        "Rodriguez and Ada Quill?\nWhat does Isabella Rodriguez hope the party brings?",
+        agent="Isabella Rodriguez")
+    assert questions == ["What does Isabella Rodriguez hope the party brings?"]
 
 
 # --- summary, interview, object state ---------------------------------------------------------

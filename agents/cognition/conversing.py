@@ -85,16 +85,17 @@ def take_turn(mind: Mind, ctx: TickContext, partner: str,
             return Turn(None)
     (memories,) = yield from mind.recall(ctx, [partner], k=mind.config.conversation_memories)
     here = ctx.town.address_at(mind.state.tile)
+    known = [relationship(mind, partner), *(m.description for m in memories)]
     request = utterance_request(
         agent=mind.name, persona=mind.persona_text(), partner=partner,
         location=here.arena or here.sector or "the street", history=history,
-        relationship=relationship(mind, partner), memories=[m.description for m in memories])
+        relationship=known[0], memories=known[1:])
     request = replace(request, temperature=mind.config.temperature, top_p=mind.config.top_p,
                       seed=ctx.seed(mind.name, request.tag),
                       max_tokens=mind.config.tokens(request.tag, request.max_tokens))
     answer = yield from generate(request)
     try:
-        words = parse_utterance(answer.text)
+        words = parse_utterance(answer.text, known=known)
     except PromptParseError:
         mind.fell_back(request.tag)
         return Turn(None) if history else Turn(f"Hello, {partner.split()[0]}!")

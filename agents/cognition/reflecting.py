@@ -20,6 +20,7 @@ from agents.prompts.reflect import (
     parse_questions,
     questions_request,
 )
+from agents.repetition import words_of
 from agents.requests import GenerateResult, ModelRequest
 from agents.steps import Step, ask, expect, generate
 from agents.tables import MemoryKind
@@ -43,7 +44,8 @@ def reflect(mind: Mind, ctx: TickContext) -> Step[list[MemoryRecord]]:
     request = questions_request(agent=mind.name, records=shown)
     answer = yield from generate(request)
     try:
-        questions = parse_questions(answer.text)[: mind.config.reflection_questions]
+        questions = parse_questions(answer.text, agent=mind.name)
+        questions = questions[: mind.config.reflection_questions]
     except PromptParseError:
         mind.fell_back(request.tag)
         return []
@@ -60,11 +62,13 @@ def reflect(mind: Mind, ctx: TickContext) -> Step[list[MemoryRecord]]:
     for (_, records), insight_answer in zip(asked, answers, strict=True):
         try:
             insights = parse_insights(expect(insight_answer, GenerateResult).text,
-                                      n_records=len(records))
+                                      n_records=len(records), agent=mind.name)
         except PromptParseError:
             mind.fell_back("reflection_insights")
             continue
         for insight in insights[: mind.config.reflection_insights]:
+            if words_of(insight.text) in map(words_of, texts):
+                continue  # two questions led to the same insight
             texts.append(insight.text)
             evidence.append(tuple(records[i].id for i in insight.evidence))
     if not texts:

@@ -335,7 +335,7 @@ _WORDS = re.compile(r"[^\W_]+")
 ECHO_SHARE = 0.75
 """A description this much made of the words of given lines only repeats them."""
 _STOP = frozenset({"the", "a", "an", "and", "of", "to", "at", "in", "on", "for", "with", "her",
-                   "his", "their", "my", "min", "minutes"})
+                   "his", "their", "my", "min", "minutes", "s"})
 
 
 def echoes(description: str, lines: Iterable[str]) -> bool:

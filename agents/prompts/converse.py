@@ -22,6 +22,7 @@ from agents.prompts.base import (
     PromptParseError,
     chat,
     clean_phrase,
+    echoes,
     first_sentences,
     has_letters,
     is_refusal,
@@ -180,7 +181,7 @@ def conversation_summary_request(*, agent: str, partner: str,
 
 
 _STAGE = re.compile(r"\*[^*\n]{1,60}\*|^\s*\([^)\n]{1,60}\)")
-_QUOTED = re.compile(r"^[^\"\u201c]{0,60}[\"\u201c]([^\"\u201c\u201d]{2,})[\"\u201d]")
+_QUOTED = re.compile(r"^[^\"\u201c]{0,100}[\"\u201c]([^\"\u201c\u201d]{2,})(?:[\"\u201d]|$)")
 
 
 _EXAMPLE_NAMES = re.compile(r"\b(?:Ada Quill|Ben Harlow|Harlow|Quill|Sunny Bakery)\b")
@@ -188,10 +189,13 @@ _EXAMPLE_NAMES = re.compile(r"\b(?:Ada Quill|Ben Harlow|Harlow|Quill|Sunny Baker
 at Sunny Bakery with Ben Harlow" to a housemate at Hobbs Cafe."""
 
 
-def parse_utterance(text: str) -> str:
+def parse_utterance(text: str, *, known: Sequence[str] = ()) -> str:
     """The first line of speech: no speaker prefix, quotes or stage directions; at most two
-    sentences and 240 characters. A line without words, or one that speaks of the examples'
-    people or places (`_EXAMPLE_NAMES`), raises."""
+    sentences and 240 characters. A line without words, one that speaks of the examples'
+    people or places (`_EXAMPLE_NAMES`), or one that only reads out `known` (what the
+    prompt told the speaker of the partner, `echoes`) raises: the 0.5B model said "He's a
+    physics student, a retired engineer who tells long stories about bridges" to the
+    housemate its relationship line describes so."""
     for raw in unwrap(text).replace("\r", "\n").split("\n"):
         speech = strip_marker(_STAGE.sub(" ", raw.replace("**", "")))
         quoted = _QUOTED.match(speech)
@@ -203,6 +207,8 @@ def parse_utterance(text: str) -> str:
         if has_letters(speech) and not is_refusal(speech):
             if _EXAMPLE_NAMES.search(speech):
                 raise PromptParseError("the utterance speaks of the examples' people or places")
+            if echoes(speech, known):
+                raise PromptParseError("the utterance reads out what the prompt said")
             return _cut(speech, MAX_CHARS)
     raise PromptParseError("no speech in the utterance")
 

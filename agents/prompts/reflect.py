@@ -16,12 +16,14 @@ from agents.prompts.base import (
     answer_lines,
     chat,
     clean_phrase,
+    echoes,
     has_letters,
     line,
     numbered,
     quote,
     strip_quotes,
 )
+from agents.repetition import words_of
 from agents.requests import Generate
 
 TAG_QUESTIONS = "reflection_questions"
@@ -62,6 +64,27 @@ INSIGHTS_SHOTS = (
 )
 
 
+EXAMPLE_LINES = tuple(
+    re.sub(r"\s*\(because of[^)]*\)$", "", answer_line)
+    for _, answer in (*QUESTIONS_SHOTS, *INSIGHTS_SHOTS) for answer_line in answer.splitlines())
+"""The examples' questions and insights: in the tiny town's first reflections the 0.5B
+model wrote "Isabella Rodriguez is passionate about the history of the town" and
+"Isabella Rodriguez's work depends on the map room", the example's with her name."""
+
+
+def repeats_example(text: str, agent: str) -> bool:
+    """Whether `text`, `agent`'s name aside, only repeats the words of one example line
+    (`echoes`)."""
+    own = set(words_of(agent).split())
+    rest = " ".join(word for word in words_of(text).split() if word not in own)
+    return any(echoes(rest, (example,)) for example in EXAMPLE_LINES)
+
+
+def _new(text: str, agent: str, kept: Sequence[str]) -> bool:
+    """Neither an example's line (`repeats_example`) nor a line already kept."""
+    return not repeats_example(text, agent) and words_of(text) not in map(words_of, kept)
+
+
 @dataclass(frozen=True, slots=True)
 class Insight:
     text: str
@@ -89,14 +112,16 @@ def insights_request(*, agent: str, question: str, records: Sequence[str]) -> Ge
     return Generate(prompt, max_tokens=200, stop=("\n\n",), tag=TAG_INSIGHTS)
 
 
-def parse_questions(text: str) -> list[str]:
-    """1 to 3 questions of at least three words; several on one line are split at "?"."""
+def parse_questions(text: str, *, agent: str) -> list[str]:
+    """1 to 3 questions of at least three words about `agent`; several on one line are split
+    at "?"; questions that repeat the example's or an earlier one are dropped."""
     questions: list[str] = []
     for raw in answer_lines(text):
         parts = [part for part in re.split(r"(?<=\?)\s+", raw) if part.strip()]
         for part in parts:
             question = clean_phrase(part, 200)
-            if has_letters(question) and len(question.split()) >= 3:
+            if has_letters(question) and len(question.split()) >= 3 \
+                    and _new(question, agent, questions):
                 questions.append(question if question.endswith("?") else question + "?")
     if not questions:
         raise PromptParseError("no question of three or more words in the answer")
@@ -125,11 +150,13 @@ def _cited(citation: str, n_records: int) -> tuple[int, ...]:
     return tuple(indices)
 
 
-def parse_insights(text: str, *, n_records: int) -> list[Insight]:
-    """Up to 5 insights, each with the records it cites among the `n_records` shown.
+def parse_insights(text: str, *, n_records: int, agent: str) -> list[Insight]:
+    """Up to 5 insights about `agent`, each with the records it cites among the `n_records`
+    shown.
 
     Citations to unknown numbers are dropped, an insight left without evidence is
-    dropped, and an answer left with no insight raises."""
+    dropped, so is one that repeats the example's (`repeats_example`) or an earlier one,
+    and an answer left with no insight raises."""
     insights: list[Insight] = []
     for raw in answer_lines(text):
         match = _CITATION.search(raw)
@@ -138,7 +165,8 @@ def parse_insights(text: str, *, n_records: int) -> list[Insight]:
         evidence = _cited(match[1] or match[2], n_records)
         body = clean_phrase(strip_quotes(raw[:match.start()]), 240)
         body = re.sub(r"\s*\(?(?:because of|based on)\s*$", "", body, flags=re.IGNORECASE)
-        if evidence and has_letters(body) and len(body.split()) >= 3:
+        if evidence and has_letters(body) and len(body.split()) >= 3 \
+                and _new(body, agent, [insight.text for insight in insights]):
             insights.append(Insight(body, evidence))
     if not insights:
         raise PromptParseError("no insight citing a shown record in the answer")
