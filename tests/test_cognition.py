@@ -39,7 +39,7 @@ SCHEDULE = ("07:00 bake pastries at the cafe\n08:00 open the cafe\n09:00 serve c
 DECOMPOSITION = "15 min: knead the dough\n15 min: shape the croissants\n30 min: bake them"
 QUESTIONS = "What does Isabella care about most?\nWho does Isabella trust?"
 INSIGHTS = ("Isabella cares about her cafe (because of 1, 2)\n"
-            "Isabella trusts Maria (because of 3)")
+            "Isabella trusts Maria (because of 1, 2)")
 
 
 def scripted(importance: int = 3) -> FakeModel:
@@ -103,9 +103,10 @@ def test_reflection_fires_exactly_at_the_threshold_and_cites_real_records(
     threshold = mind.config.reflection_threshold
     vectors = np.stack([hashed_embedding("something happened")])
     for i in range(threshold // 10 - 1):
-        mind.remember(ctx, MemoryKind.OBSERVATION, [f"event {i}"], [10], vectors)
+        mind.remember(ctx, MemoryKind.OBSERVATION, [f"Maria helped at the cafe ({i})"], [10],
+                      vectors)
     assert not should_reflect(mind)
-    mind.remember(ctx, MemoryKind.OBSERVATION, ["the last straw"], [10], vectors)
+    mind.remember(ctx, MemoryKind.OBSERVATION, ["Maria closed the cafe"], [10], vectors)
     assert should_reflect(mind)
     stored = drive(run.model, {mind.agent_id: reflect(mind, ctx)})[mind.agent_id]
     # both questions led to the same two insights: each is stored once

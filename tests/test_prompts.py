@@ -243,7 +243,8 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "utterance": converse.parse_utterance,
     "conv_summary": converse.parse_conversation_summary,
     "questions": lambda t: reflect.parse_questions(t, agent="Klaus Mueller"),
-    "insights": lambda t: reflect.parse_insights(t, n_records=5, agent="Klaus Mueller"),
+    "insights": lambda t: reflect.parse_insights(t, records=["Klaus works"] * 5,
+                                                 agent="Klaus Mueller"),
     "summary": summary.parse_summary_statement,
     "interview": lambda t: interview.parse_interview_answer(t, agent="Isabella Rodriguez"),
     "object_state": lambda t: object_state.parse_object_state(t, obj="coffee machine"),
@@ -564,21 +565,24 @@ def test_insights_validate_evidence() -> None:
             "4. Klaus likes coffee [4]\n"
             "5. Klaus works late - based on statements 5 and 5\n"
             "6. Klaus has no evidence here\n"
-            "7. A sixth insight with evidence (1)")
-    insights = reflect.parse_insights(text, n_records=5, agent="Klaus Mueller")
+            "7. A sixth insight with evidence of research (1)")
+    records = ["Klaus Mueller reads about his research", "Maria Lopez and Klaus had lunch",
+               "Klaus Mueller is dedicated to the library", "Klaus Mueller likes his coffee",
+               "Klaus Mueller works late at night"]
+    insights = reflect.parse_insights(text, records=records, agent="Klaus Mueller")
     assert insights == [
         reflect.Insight("Klaus is dedicated to his research", (0, 2)),
         reflect.Insight("Klaus and Maria are close friends", (1,)),
         reflect.Insight("Klaus likes coffee", (3,)),
         reflect.Insight("Klaus works late", (4,)),
-        reflect.Insight("A sixth insight with evidence", (0,)),
+        reflect.Insight("A sixth insight with evidence of research", (0,)),
     ]
 
 
 def test_insights_without_valid_evidence_raise() -> None:
     with pytest.raises(PromptParseError):
-        reflect.parse_insights("Klaus is kind (because of 6)\nKlaus is tall", n_records=5,
-                               agent="Klaus Mueller")
+        reflect.parse_insights("Klaus is kind (because of 6)\nKlaus is tall",
+                               records=["Klaus is kind"] * 5, agent="Klaus Mueller")
 
 
 @settings(max_examples=100, deadline=None)
@@ -590,21 +594,29 @@ def test_insight_evidence_is_always_in_range(noise: str, n_records: int, cited: 
     """An answer citing one shown record parses whatever noise follows; evidence in range."""
     citation = ", ".join(str(n) for n in [min(shown, n_records), *cited])
     text = f"Klaus cares about his research (because of {citation})\n{noise}"
-    insights = reflect.parse_insights(text, n_records=n_records, agent="Klaus Mueller")
+    records = [f"Klaus Mueller works on his research, part {i}" for i in range(n_records)]
+    insights = reflect.parse_insights(text, records=records, agent="Klaus Mueller")
     assert 1 <= len(insights) <= reflect.MAX_INSIGHTS
     assert insights[0].text == "Klaus cares about his research"
     assert all(i.evidence and all(0 <= e < n_records for e in i.evidence) for i in insights)
 
 
-def test_insights_and_questions_that_repeat_the_example_or_each_other_are_dropped() -> None:
+def test_insights_that_repeat_the_example_or_each_other_or_cite_nothing_like_them_drop(
+        ) -> None:
     """The tiny town's first reflections, as the 0.5B model wrote them."""
     text = ("Isabella Rodriguez is passionate about the history of the town (because of 1, 3)\n"
             "Isabella Rodriguez and Maria Lopez are becoming friends (because of 2)\n"
             "Isabella Rodriguez and Ada Quill are becoming friends (because of 2, 4)\n"
             "Isabella Rodriguez's work depends on the map room (because of 1, 5)\n"
             "Isabella Rodriguez and Maria Lopez are becoming friends (because of 4)\n"
+            "Isabella Rodriguez loves painting seascapes (because of 1)\n"
             "Isabella Rodriguez works hard to keep Hobbs Cafe open (because of 3)")
-    insights = reflect.parse_insights(text, n_records=5, agent="Isabella Rodriguez")
+    records = ["Isabella Rodriguez plans to work at Hobbs Cafe",
+               "Maria Lopez is starting the day at Hobbs Cafe",
+               "Isabella Rodriguez opens Hobbs Cafe every morning",
+               "Isabella Rodriguez shares a house with Maria Lopez and Sam Moore",
+               "the stove is in use"]
+    insights = reflect.parse_insights(text, records=records, agent="Isabella Rodriguez")
     assert [i.text for i in insights] == ["Isabella Rodriguez and Maria Lopez are becoming friends",
                                           "Isabella Rodriguez works hard to keep Hobbs Cafe open"]
     questions = reflect.parse_questions(

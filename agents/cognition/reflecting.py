@@ -62,7 +62,8 @@ def reflect(mind: Mind, ctx: TickContext) -> Step[list[MemoryRecord]]:
     for (_, records), insight_answer in zip(asked, answers, strict=True):
         try:
             insights = parse_insights(expect(insight_answer, GenerateResult).text,
-                                      n_records=len(records), agent=mind.name)
+                                      records=[r.description for r in records],
+                                      agent=mind.name)
         except PromptParseError:
             mind.fell_back("reflection_insights")
             continue

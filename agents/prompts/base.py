@@ -338,10 +338,15 @@ _STOP = frozenset({"the", "a", "an", "and", "of", "to", "at", "in", "on", "for",
                    "his", "their", "my", "min", "minutes", "s"})
 
 
+def content_words(text: str) -> set[str]:
+    """The words of `text`, lower case, without "the", "and" and the like."""
+    return set(_WORDS.findall(text.lower())) - _STOP
+
+
 def echoes(description: str, lines: Iterable[str]) -> bool:
     """Whether `description` only repeats `lines`: at least `ECHO_SHARE` of its content
-    words (not "the", "and", ...) are words of `lines`."""
-    words = set(_WORDS.findall(description.lower())) - _STOP
+    words (`content_words`) are words of `lines`."""
+    words = content_words(description)
     theirs = {w for other in lines for w in _WORDS.findall(other.lower())}
     return bool(words) and len(words & theirs) / len(words) >= ECHO_SHARE
 

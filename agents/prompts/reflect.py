@@ -16,6 +16,7 @@ from agents.prompts.base import (
     answer_lines,
     chat,
     clean_phrase,
+    content_words,
     echoes,
     has_letters,
     line,
@@ -109,7 +110,8 @@ def insights_request(*, agent: str, question: str, records: Sequence[str]) -> Ge
     task = (f"Question: {quote(question)}\nStatements about {name}:\n{numbered(records)}\n"
             f"What 5 insights about {name} do these statements support?")
     prompt = chat(system=INSIGHTS_SYSTEM, shots=INSIGHTS_SHOTS, agent_part="", task=task)
-    return Generate(prompt, max_tokens=200, stop=("\n\n",), tag=TAG_INSIGHTS)
+    return Generate(prompt, max_tokens=120, stop=("\n\n",), tag=TAG_INSIGHTS,
+                    stop_at_loop=True)
 
 
 def parse_questions(text: str, *, agent: str) -> list[str]:
@@ -150,23 +152,34 @@ def _cited(citation: str, n_records: int) -> tuple[int, ...]:
     return tuple(indices)
 
 
-def parse_insights(text: str, *, n_records: int, agent: str) -> list[Insight]:
-    """Up to 5 insights about `agent`, each with the records it cites among the `n_records`
-    shown.
+def grounded(insight: str, cited: Sequence[str], agent: str) -> bool:
+    """Whether `insight` shares a content word, `agent`'s name aside, with the records it
+    cites: the 0.5B model cited "1, 3, 4" after the example's "passionate about the
+    history of the town" whatever the records said."""
+    own = content_words(agent)
+    theirs = {word for record in cited for word in content_words(record)}
+    return bool((content_words(insight) - own) & theirs)
+
+
+def parse_insights(text: str, *, records: Sequence[str], agent: str) -> list[Insight]:
+    """Up to 5 insights about `agent`, each with the indices of the `records` (as shown,
+    numbered from 1) it cites.
 
     Citations to unknown numbers are dropped, an insight left without evidence is
     dropped, so is one that repeats the example's (`repeats_example`) or an earlier one,
-    and an answer left with no insight raises."""
+    or shares no word with what it cites (`grounded`); an answer left with no insight
+    raises."""
     insights: list[Insight] = []
     for raw in answer_lines(text):
         match = _CITATION.search(raw)
         if match is None:
             continue
-        evidence = _cited(match[1] or match[2], n_records)
+        evidence = _cited(match[1] or match[2], len(records))
         body = clean_phrase(strip_quotes(raw[:match.start()]), 240)
         body = re.sub(r"\s*\(?(?:because of|based on)\s*$", "", body, flags=re.IGNORECASE)
         if evidence and has_letters(body) and len(body.split()) >= 3 \
-                and _new(body, agent, [insight.text for insight in insights]):
+                and _new(body, agent, [insight.text for insight in insights]) \
+                and grounded(body, [records[i] for i in evidence], agent):
             insights.append(Insight(body, evidence))
     if not insights:
         raise PromptParseError("no insight citing a shown record in the answer")
