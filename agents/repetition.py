@@ -30,21 +30,35 @@ def words_of(text: str) -> str:
     return " ".join(_LETTERS.findall(text.lower()))
 
 
+def _stem(words: str) -> str:
+    """`words` (from `words_of`) with a plural or third-person "s" cut from each word:
+    "bring the milk churns" and "bring the milk churn" have one stem."""
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+                    for w in words.split())
+
+
 def loop_free(descriptions: Sequence[str]) -> int:
     """How many leading items come before the answer starts to loop.
 
     Runs of one description count once (an hourly schedule may "serve customers" for four
-    lines). A loop is a description's third run ("A B A C A"), or two runs repeating the
-    two before them ("wake up / go to bed / wake up / go to bed"): the items from the run
-    that closes it on are cut. Digits do not count ("10 min: walk" is "15 min: walk").
+    lines). A loop is a description's third run ("A B A C A"); runs repeating the same
+    number of runs before them, in order ("wake up / go to bed / wake up / go to bed",
+    "A B C A B C"); or a description that an earlier one differs from only by a word's
+    "s" ("milk churns" after "milk churn": the model escaping the n-gram ban of a repeat,
+    `NO_REPEAT_NGRAM`). The items from the one that closes the loop on are cut. Digits do
+    not count ("10 min: walk" is "15 min: walk").
     """
     runs: list[str] = []
+    written: dict[str, str] = {}
     for i, description in enumerate(descriptions):
         key = words_of(description)
+        if written.setdefault(_stem(key), key) != key:
+            return i
         if runs and runs[-1] == key:
             continue
         runs.append(key)
-        if runs.count(key) > LOOP_REPEATS or (len(runs) >= 4 and runs[-2:] == runs[-4:-2]):
+        if runs.count(key) > LOOP_REPEATS or any(
+                runs[-k:] == runs[-2 * k:-k] for k in range(2, len(runs) // 2 + 1)):
             return i
     return len(descriptions)
 

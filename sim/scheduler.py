@@ -23,6 +23,7 @@ from agents.cognition.reflecting import reflect, should_reflect
 from agents.context import Neighbour, TickContext
 from agents.memory import MemoryRecord
 from agents.mind import Mind
+from agents.phrasing import being
 from agents.prompts.converse import Line
 from agents.prompts.pictogram import TALK_EMOJI
 from agents.state import Conversation, CurrentAction, talking_with
@@ -167,7 +168,7 @@ class Scheduler:
         return ctx.minute_of_day >= mind.persona.wake_minute and mind.state.plan_day != ctx.day
 
     def _world_events(self) -> list[WorldEvent]:
-        events = [WorldEvent(m.name, "is", m.activity(), f"{m.name} is {m.activity()}",
+        events = [WorldEvent(m.name, "is", m.activity(), being(m.name, m.activity()),
                              m.state.tile, self.town.address_at(m.state.tile))
                   for m in self.minds.values()]
         for address, state in sorted(self.objects.changed().items()):

@@ -92,6 +92,10 @@ def test_a_decomposed_hour_is_covered_by_contiguous_actions(tmp_path: Path) -> N
     for before, after in itertools.pairwise(actions):
         assert before.end_minute == after.start_minute
     assert all(5 <= a.duration <= 15 for a in actions)
+    # "30 min: bake them" is two 15-minute actions, and the plan remembered names it once
+    assert [a.description for a in actions].count("bake them") == 2
+    remembered = isabella(run).memory.records([MemoryKind.PLAN])[-1].description
+    assert remembered.endswith(": knead the dough, shape the croissants, bake them")
 
 
 def test_reflection_fires_exactly_at_the_threshold_and_cites_real_records(

@@ -23,6 +23,19 @@ def test_loop_free_counts_runs_not_lines_and_ignores_digits() -> None:
                       "12:00 go to bed"]) == 3
 
 
+def test_a_cycle_of_any_length_or_a_repeat_changed_by_an_s_is_a_loop() -> None:
+    assert loop_free(["milk the cows", "feed the hens", "sweep the yard", "milk the cows",
+                      "feed the hens", "sweep the yard"]) == 5
+    # a miller's hourly schedule, the second line written to escape the n-gram ban
+    assert loop_free(["08:00 bring the milk churns to the cheese dairy",
+                      "09:00 bring the milk churn to the Cheese dairy",
+                      "10:00 grind flour"]) == 1
+    assert loop_free(["08:00 open the mill", "09:00 grind flour", "12:00 have lunch",
+                      "13:00 grind flour", "17:00 close the mill", "18:00 dinner"]) == 6
+    assert loop_free(["feed the hens", "feed the hen"]) == 1
+    assert loop_free(["press the cheese", "dress the stall"]) == 2
+
+
 def test_loop_start_is_the_offset_of_the_line_that_closes_a_loop() -> None:
     cut = loop_start(LOOPING_STEPS)
     assert LOOPING_STEPS[:cut] == ("15 min: walk Johnson Park\n15 min: plan to run for mayor\n"

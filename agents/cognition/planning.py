@@ -170,7 +170,8 @@ def decompose_chunk(mind: Mind, ctx: TickContext, chunk: ScheduledActivity) -> S
     except (PromptParseError, ValueError):
         mind.fell_back(request.tag)
         state.actions = [chunk]
-    steps = ", ".join(a.description for a in state.actions[:6])
+    # a step longer than the longest action is split into parts with one description
+    steps = ", ".join(list(dict.fromkeys(a.description for a in state.actions))[:6])
     yield from remember_rated(mind, ctx, MemoryKind.PLAN, [
         f"From {format_clock(chunk.start_minute)} to {format_clock(chunk.end_minute)} "
         f"{mind.name} plans to {chunk.description} at {place.arena or place.sector}: {steps}"])

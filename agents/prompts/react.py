@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agents.embeddings import nearer_first
+from agents.phrasing import being
 from agents.prompts.base import (
     PromptParseError,
     answer_lines,
@@ -57,7 +58,7 @@ REACTION_SYSTEM = ("You decide what a person in a small town does right now in r
 
 def _situation(agent: str, time: str, activity: str, observation: str,
                memories: Sequence[str]) -> str:
-    text = (f"It is {line(time, 8)}. {agent} is {line(activity, 120)}.\n"
+    text = (f"It is {line(time, 8)}. {being(agent, line(activity, 120))}.\n"
             f"{agent} notices: {quote(observation)}")
     if memories:
         text += f"\nWhat {agent} remembers:\n{numbered(memories[:5])}"

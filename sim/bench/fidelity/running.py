@@ -20,6 +20,7 @@ from agents.cognition.planning import ActionStarted, decompose_chunk, start_day
 from agents.cognition.reacting import TalkTo, consider
 from agents.context import Neighbour, TickContext
 from agents.mind import Mind
+from agents.phrasing import being
 from agents.prompts import day_plan, decompose, hourly_schedule, location, react
 from agents.prompts.base import format_clock
 from agents.requests import (
@@ -286,7 +287,7 @@ def _talk(stage: Stage, case: Case, agent_id: int, seed: int) -> Prepared:
     mind.state.tile = tile
     _busy(mind, ctx, case.activity, address)
     event = WorldEvent(case.partner, "is", case.partner_activity,
-                       f"{case.partner} is {case.partner_activity}", tile, address)
+                       being(case.partner, case.partner_activity), tile, address)
 
     def step() -> Step[object]:
         yield from _seeded(mind, ctx, case)

@@ -1,0 +1,35 @@
+"""What others see a resident doing reads as English: "Maria Lopez is starting the day"."""
+
+import pytest
+
+from agents.phrasing import being, progressive
+
+
+@pytest.mark.parametrize(("activity", "seen"), [
+    ("start the day at the café", "starting the day at the café"),
+    ("wake up and get ready", "waking up and getting ready"),
+    ("have coffee and read the news", "having coffee and reading the news"),
+    ("open the cafe, clean the tables and serve customers",
+     "opening the cafe, cleaning the tables and serving customers"),
+    ("cook dinner or watch TV", "cooking dinner or watching TV"),
+    ("check emails then go for a walk", "checking emails then going for a walk"),
+    ("write a poem and relax", "writing a poem and relaxing"),
+])
+def test_commands_become_the_progressive(activity: str, seen: str) -> None:
+    assert progressive(activity) == seen
+
+
+@pytest.mark.parametrize("activity", ["sleeping", "talking with Sam Moore", "idle",
+                                      "eating bread and butter"])
+def test_what_already_follows_is_is_kept(activity: str) -> None:
+    assert progressive(activity) == activity
+
+
+def test_a_noun_after_and_is_not_made_a_verb() -> None:
+    assert progressive("eat bread and butter") == "eating bread and butter"
+    assert progressive("have bread and jam") == "having bread and jam"
+
+
+def test_a_phrase_without_a_verb_is_what_the_resident_is_busy_with() -> None:
+    assert progressive("dinner with family") == "busy with dinner with family"
+    assert being("Maria Lopez", "start the day") == "Maria Lopez is starting the day"
