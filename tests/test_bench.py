@@ -1,10 +1,18 @@
-"""The run benchmark's extrapolation to a 25-resident game day (arithmetic only)."""
+"""The run benchmark's extrapolation to a 25-resident game day, and the requests its
+baseline counts that the run did not make."""
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from sim.bench.run_bench import WAKING_HOURS, _game_day
+import pytest
+from sqlalchemy import func, select
+from test_cognition import scripted
+
+from sim.bench.run_bench import WAKING_HOURS, _game_day, not_asked
+from sim.config import load_scenario
+from sim.run import RunSession
+from sim.tables import ModelCall
 
 
 def test_a_whole_tiny_day_scales_the_town_span_by_the_day_shape() -> None:
@@ -20,3 +28,24 @@ def test_a_morning_only_tiny_span_is_stretched_to_the_waking_day() -> None:
     day = _game_day(tiny, {"wall_seconds": 360.0}, 10)
     assert day["game_day_wall_hours"] == pytest.approx(360 * 2 * WAKING_HOURS / 3600)
     assert "overstates" in str(day["game_day_extrapolation"])
+
+
+def test_the_ratings_counted_as_reused_are_the_ones_the_paper_would_have_asked(
+        tmp_path: Path) -> None:
+    # the scripted day repeats its activities, so observations come back after retention
+    rated = []
+    for reuse in (True, False):
+        scenario = load_scenario("tiny")
+        scenario = scenario.model_copy(update={"memory": scenario.memory.model_copy(
+            update={"reuse_importance": reuse})})
+        run = RunSession.create(tmp_path / f"{reuse}.sqlite", scenario, 0, scripted())
+        run.run_until(900)
+        with run.sessions() as db_session:
+            rated.append(db_session.scalar(select(func.count()).select_from(ModelCall).where(
+                ModelCall.tag == "importance")))
+            if reuse:
+                unasked = not_asked(db_session)
+        run.close()
+    assert unasked["importance_reused"] > 0
+    assert rated[1] - rated[0] == unasked["importance_reused"]
+    assert unasked["decided_by_meaning"] > 0

@@ -10,8 +10,13 @@ first game hour of the tiny run is the README's quick start, timed from loading 
 way is then timed on a sample of the logged requests per kind, on the same loaded model:
 one request at a time, the full prompt each time, no prefix cache, no shared heads, no
 request cache (cache hits are requests the original would have made too), and the mean
-extrapolated to all of them. Requests that a scenario setting skipped (a reused
-importance) are not logged, so the ratio leaves them out.
+extrapolated to all of them. The original also asks the model where this run does not
+(`not_asked`): the importance of an observation the resident already rated (the
+`reuse_importance` setting; counted from the memory stream: an observation whose text the
+resident had observed before), and the decisions made by meaning (whether to talk,
+whether an event is urgent: counted from their logged embedding requests), which the
+original asked the model in a generation of a few tokens. Each is timed as a mean
+importance rating (a prompt of the same size, one answer token).
 """
 
 from __future__ import annotations
@@ -26,9 +31,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from agents.memory import normalised
+from agents.prompts.converse import TAG_AVAILABLE
+from agents.prompts.react import TAG_DECISION
 from agents.requests import ModelRequest, request_from_json
+from agents.tables import MemoryKind, MemoryRow
 from sim.config import load_scenario
 from sim.models.embedded import model_directory
 from sim.models.transformers_backend import TransformersModel
@@ -127,13 +137,16 @@ def _measure(backend: TransformersModel, span: Span, quick: bool,
         summary = summarise(session, 0)
         hits: Counter[str] = session.cache.hits_by_kind
         with session.sessions() as db_session:
-            logged = [(row.kind, row.request) for row in db_session.execute(
-                select(ModelCall.kind, ModelCall.request).order_by(ModelCall.id))]
+            logged = [(row.kind, request_from_json(json.loads(row.request)))
+                      for row in db_session.execute(
+                          select(ModelCall.kind, ModelCall.request).order_by(ModelCall.id))]
+            unasked = not_asked(db_session)
         session.close()
     sizes = session.recorder.stats.batch_sizes
-    baseline = _one_at_a_time(backend, logged, SAMPLE_PER_KIND[quick])
+    baseline = _one_at_a_time(backend, logged, SAMPLE_PER_KIND[quick],
+                              also_rated=sum(unasked.values()))
     return {**_figures(summary, span, wall, target), "wall_at_minutes": walls,
-            "cache_hits": dict(hits),
+            "cache_hits": dict(hits), "not_asked": unasked,
             "batch_sizes": {kind: _distribution(values) for kind, values in sizes.items()},
             "baseline_seconds": round(baseline, 2),
             "pipeline_ratio": (round(baseline / summary.model_seconds, 2)
@@ -164,24 +177,41 @@ def _figures(summary: RunSummary, span: Span, wall: float, target: int) -> dict[
     }
 
 
-def _one_at_a_time(backend: TransformersModel, logged: list[tuple[str, str]],
-                   sample: int) -> float:
+def not_asked(db_session: Session) -> dict[str, int]:
+    """Model requests the original would have made that the run in `db_session` did not,
+    by reason: importance ratings reused (an observation whose text its resident had
+    observed at an earlier tick) and decisions made by meaning (their logged embedding
+    requests, cache hits included)."""
+    first_seen: dict[tuple[int, str], int] = {}
+    reused = 0
+    for agent, tick, text in db_session.execute(
+            select(MemoryRow.agent_id, MemoryRow.created_tick, MemoryRow.description)
+            .where(MemoryRow.kind == MemoryKind.OBSERVATION).order_by(MemoryRow.id)):
+        reused += first_seen.setdefault((agent, normalised(text)), tick) < tick
+    decided = db_session.scalar(select(func.count()).select_from(ModelCall).where(
+        ModelCall.tag.in_((TAG_AVAILABLE, TAG_DECISION))))
+    return {"importance_reused": reused, "decided_by_meaning": decided or 0}
+
+
+def _one_at_a_time(backend: TransformersModel, logged: list[tuple[str, ModelRequest]],
+                   sample: int, also_rated: int = 0) -> float:
     """Seconds the original's way would take for every request of the span (the log holds
-    cache hits too)."""
+    cache hits too), and for `also_rated` requests this run did not make, each timed as a
+    mean "rate" request."""
     by_kind: dict[str, list[ModelRequest]] = {}
-    for kind, text in logged:
-        by_kind.setdefault(kind, []).append(request_from_json(json.loads(text)))
+    for kind, request in logged:
+        by_kind.setdefault(kind, []).append(request)
     backend.prefix_reuse = False
     total = 0.0
     rng = random.Random(0)
     try:
-        for _kind, requests in sorted(by_kind.items()):
+        for kind, requests in sorted(by_kind.items()):
             timed = rng.sample(requests, min(sample, len(requests)))
             started = time.perf_counter()
             for request in timed:
                 backend.answer([request])
             mean = (time.perf_counter() - started) / len(timed)
-            total += mean * len(requests)
+            total += mean * (len(requests) + (also_rated if kind == "rate" else 0))
     finally:
         backend.prefix_reuse = True
     return total
