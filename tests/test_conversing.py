@@ -22,6 +22,7 @@ from agents.requests import (
     GenerateResult,
     ModelRequest,
     ModelResult,
+    prompt_text,
 )
 from agents.tables import MemoryKind
 from sim.batching import drive
@@ -137,3 +138,22 @@ def test_a_line_said_again_ends_the_conversation(tmp_path: Path, said: str,
                ("Maria Lopez", "I'm fine, thanks.")]
     turn = drive(model, {0: take_turn(mind, ctx, "Maria Lopez", history, max_rounds=8)})[0]
     assert (turn.text is None) == ends
+
+
+def test_a_speaker_has_its_intentions_on_its_mind_and_may_tell_them(tmp_path: Path) -> None:
+    prompts: list[str] = []
+    news = "I'm planning a Valentine's Day party at Hobbs Cafe on February 14th from 5pm!"
+
+    def respond(request: ModelRequest) -> ModelResult | None:
+        if isinstance(request, Generate) and request.tag == converse.TAG_UTTERANCE:
+            prompts.append(prompt_text(request.prompt))
+            return GenerateResult(news)
+        return None
+
+    model = FakeModel(respond=respond)
+    mind, ctx = isabella_at_work(tmp_path, model)
+    turn = drive(model, {0: take_turn(mind, ctx, "Maria Lopez", [], max_rounds=8)})[0]
+    # her news is her own memory's words, and still speech
+    assert turn.text == news
+    [intention] = mind.persona.intentions
+    assert "What is on your mind:\n1. " + intention in prompts[0]

@@ -85,17 +85,20 @@ def take_turn(mind: Mind, ctx: TickContext, partner: str,
             return Turn(None)
     (memories,) = yield from mind.recall(ctx, [partner], k=mind.config.conversation_memories)
     here = ctx.town.address_at(mind.state.tile)
-    known = [relationship(mind, partner), *(m.description for m in memories)]
+    told = relationship(mind, partner)
     request = utterance_request(
         agent=mind.name, persona=mind.persona_text(), partner=partner,
         location=here.arena or here.sector or "the street", history=history,
-        relationship=known[0], memories=known[1:])
+        relationship=told, memories=[m.description for m in memories],
+        intentions=[*mind.persona.intentions, *mind.state.intentions])
     request = replace(request, temperature=mind.config.temperature, top_p=mind.config.top_p,
                       seed=ctx.seed(mind.name, request.tag),
                       max_tokens=mind.config.tokens(request.tag, request.max_tokens))
     answer = yield from generate(request)
     try:
-        words = parse_utterance(answer.text, known=known)
+        # telling what one remembers is what conversation is for; reading the partner
+        # their own description is not
+        words = parse_utterance(answer.text, known=[told])
     except PromptParseError:
         mind.fell_back(request.tag)
         return Turn(None) if history else Turn(f"Hello, {partner.split()[0]}!")

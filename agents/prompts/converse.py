@@ -54,6 +54,8 @@ SUMMARY_SYSTEM = ("You summarise a conversation between two people in one short 
                   "that says who talked about what.")
 
 Line = tuple[str, str]
+MAX_INTENTIONS = 3
+"""Held intentions an utterance prompt shows; a persona holds one or two in the scenarios."""
 
 ENGROSSED = ("performing surgery on a patient", "teaching a class of pupils",
              "giving a speech to an audience", "sitting an exam",
@@ -102,12 +104,16 @@ _BYE = [*_BEN_ADA, ("Ben Harlow", "I must get back to the library. See you tomor
 
 
 def _utterance_task(agent: str, partner: str, location: str, history: Sequence[Line],
-                    relationship: str, memories: Sequence[str]) -> str:
+                    relationship: str, memories: Sequence[str],
+                    intentions: Sequence[str] = ()) -> str:
     """Second person ("You are Ada..."): the 0.5B model then speaks as the agent more
-    often than when asked what a named third person says."""
+    often than when asked what a named third person says. `intentions` are what the
+    agent means to do or tell (at most `MAX_INTENTIONS`)."""
     task = f"You are {agent}, at {line(location, 80)} with {partner}."
     knowledge = _knowledge(None, partner, relationship, memories)
     task += f"\n{knowledge}" if knowledge else ""
+    if intentions:
+        task += f"\nWhat is on your mind:\n{numbered(intentions[:MAX_INTENTIONS])}"
     if history:
         task += f"\nConversation so far:\n{history_text(history)}"
         return task + f"\nWhat do you say to {partner}?"
@@ -154,10 +160,13 @@ def engrossed(result: EmbedResult, activities: int) -> list[bool]:
 
 def utterance_request(*, agent: str, persona: str, partner: str, location: str,
                       history: Sequence[Line], relationship: str = "",
-                      memories: Sequence[str] = ()) -> Generate:
-    """What `agent` says next to `partner`; an empty `history` opens the conversation."""
+                      memories: Sequence[str] = (), intentions: Sequence[str] = ()) -> Generate:
+    """What `agent` says next to `partner`; an empty `history` opens the conversation.
+    `intentions` (the agent's held intentions) are what it has on its mind: without them
+    the party check's mayoral candidate told nobody in 4 conversations (a recall on the
+    partner's name does not bring up one's own news)."""
     task = _utterance_task(line(agent, 60), line(partner, 60), location, history,
-                           relationship, memories)
+                           relationship, memories, intentions)
     prompt = chat(system=UTTERANCE_SYSTEM, shots=UTTERANCE_SHOTS,
                   agent_part=persona_block(agent, persona), task=task)
     return Generate(prompt, max_tokens=60, stop=("\n",), tag=TAG_UTTERANCE)
