@@ -506,6 +506,25 @@ def test_an_utterance_that_reads_out_what_the_speaker_was_told_is_not_speech() -
         == "Any new bridge stories for me today?"
 
 
+# the party check's conversations on the 0.5B model, said by Sam Moore to Maria Lopez
+@pytest.mark.parametrize(("text", "speech"), [
+    ("Sam Moore is invited to her Valentine's Day party at Hobbs Cafe today.", False),
+    ("Yes, Sam Moore has invited Maria Lopez to her party.", False),
+    ("Sorry, I don't have information about your family. Could you please provide me with "
+     "the information?", False),
+    ("Morning, Maria! I'm holding a tasting of my new rye breads on Saturday.", False),
+    ("Hello, I'm Sam Moore, your new neighbour!", True),
+    ("Maria, I've decided to run for mayor in the upcoming election!", True),
+])
+def test_the_speaker_in_the_third_person_refusals_and_the_examples_news_are_not_speech(
+        text: str, speech: bool) -> None:
+    if speech:
+        assert converse.parse_utterance(text, speaker="Sam Moore")
+    else:
+        with pytest.raises(PromptParseError):
+            converse.parse_utterance(text, speaker="Sam Moore")
+
+
 @pytest.mark.parametrize("text", ["I'm sorry, but I can't make it tonight.",
                                   "Can I help you carry those boxes?"])
 def test_apologies_and_offers_of_help_are_speech(text: str) -> None:

@@ -98,7 +98,7 @@ def take_turn(mind: Mind, ctx: TickContext, partner: str,
     try:
         # telling what one remembers is what conversation is for; reading the partner
         # their own description is not
-        words = parse_utterance(answer.text, known=[told])
+        words = parse_utterance(answer.text, known=[told], speaker=mind.name)
     except PromptParseError:
         mind.fell_back(request.tag)
         return Turn(None) if history else Turn(f"Hello, {partner.split()[0]}!")

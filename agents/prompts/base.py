@@ -216,7 +216,9 @@ _REFUSAL = re.compile(r"\bas an ai\b|\blanguage model\b|\bcan(?:no|'|\u2019)?t (
                       r"with (?:that|this)\b|\bassist you\b|\bfeel free to ask\b"
                       r"|\b(?:provide|give me) (?:some |any )?(?:more|further|additional) "
                       r"(?:details|information|context)\b|\bpersonal (?:experiences|feelings|"
-                      r"opinions)\b|\bi(?:'m|\u2019m| am) (?:just )?an? (?:ai|assistant|chatbot)\b",
+                      r"opinions)\b|\bi(?:'m|\u2019m| am) (?:just )?an? (?:ai|assistant|chatbot)\b"
+                      r"|\bprovide me with\b|\bdo(?:n't|n\u2019t| not) have (?:any )?"
+                      r"information (?:about|on)\b",
                       re.IGNORECASE)
 
 

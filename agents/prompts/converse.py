@@ -120,13 +120,23 @@ def _utterance_task(agent: str, partner: str, location: str, history: Sequence[L
     return task + f"\nYou start the conversation. What do you say to {partner}?"
 
 
+_TASTING = ("Ada Quill is holding a tasting of her new rye breads on Saturday morning and "
+            "wants every regular to come")
 UTTERANCE_SHOTS = (
+    (_ADA + _utterance_task("Ada Quill", "Ben Harlow", "Sunny Bakery", (),
+                            "a regular customer who loves old maps",
+                            ("Ben Harlow is buying a loaf of bread",), (_TASTING,)),
+     "Morning, Ben! I'm holding a tasting of my new rye breads on Saturday morning. "
+     "Will you come?"),
     (_ADA + _utterance_task("Ada Quill", "Ben Harlow", "Sunny Bakery", _BEN_ADA[:1],
                             "a regular customer who loves old maps", ()),
      _BEN_ADA[1][1]),
     (_BEN + _utterance_task("Ben Harlow", "Ada Quill", "Sunny Bakery", _BEN_ADA, "", ()),
      "Walnuts, how lovely! Are you selling them at the market this weekend?"),
 )
+"""The first shot turns a held intention, written in the third person, into the speaker's
+own words: without it the 0.5B model read its memories out ("Sam Moore is waking up and
+getting ready. He's invited ...", said by Sam to Maria in the party check)."""
 END_SHOTS = (
     ("Ben Harlow and Ada Quill are talking.\nConversation so far:\n" + history_text(_BEN_ADA)
      + "\nHas the conversation ended?", "no"),
@@ -193,18 +203,21 @@ _STAGE = re.compile(r"\*[^*\n]{1,60}\*|^\s*\([^)\n]{1,60}\)")
 _QUOTED = re.compile(r"^[^\"\u201c]{0,100}[\"\u201c]([^\"\u201c\u201d]{2,})(?:[\"\u201d]|$)")
 
 
-_EXAMPLE_NAMES = re.compile(r"\b(?:Ada Quill|Ben Harlow|Harlow|Quill|Sunny Bakery)\b")
-"""The examples' people and bakery: in the party check the 0.5B model said "I'm Sam Moore,
-at Sunny Bakery with Ben Harlow" to a housemate at Hobbs Cafe."""
+_EXAMPLE_NAMES = re.compile(r"\b(?:Ada Quill|Ben Harlow|Harlow|Quill|Sunny Bakery|"
+                            r"rye breads?|tasting of (?:my|her) new)\b", re.IGNORECASE)
+"""The examples' people, bakery and news: in the party check the 0.5B model said "I'm Sam
+Moore, at Sunny Bakery with Ben Harlow" to a housemate at Hobbs Cafe."""
 
 
-def parse_utterance(text: str, *, known: Sequence[str] = ()) -> str:
+def parse_utterance(text: str, *, known: Sequence[str] = (), speaker: str = "") -> str:
     """The first line of speech: no speaker prefix, quotes or stage directions; at most two
-    sentences and 240 characters. A line without words, one that speaks of the examples'
-    people or places (`_EXAMPLE_NAMES`), or one that only reads out `known` (what the
-    prompt told the speaker of the partner, `echoes`) raises: the 0.5B model said "He's a
-    physics student, a retired engineer who tells long stories about bridges" to the
-    housemate its relationship line describes so."""
+    sentences and 240 characters. A line without words raises, and so does one that:
+    speaks of the examples' people, places or news (`_EXAMPLE_NAMES`); only reads out
+    `known` (what the prompt told the speaker of the partner, `echoes`: the 0.5B model
+    said "He's a physics student, a retired engineer who tells long stories about
+    bridges" to the housemate its relationship line describes so); or names the
+    `speaker` in the third person ("Sam Moore is invited to her party", said by Sam; "I'm
+    Sam Moore" is speech)."""
     for raw in unwrap(text).replace("\r", "\n").split("\n"):
         speech = strip_marker(_STAGE.sub(" ", raw.replace("**", "")))
         quoted = _QUOTED.match(speech)
@@ -218,8 +231,20 @@ def parse_utterance(text: str, *, known: Sequence[str] = ()) -> str:
                 raise PromptParseError("the utterance speaks of the examples' people or places")
             if echoes(speech, known):
                 raise PromptParseError("the utterance reads out what the prompt said")
+            if speaker and _third_person(speech, speaker):
+                raise PromptParseError("the speaker speaks of itself in the third person")
             return _cut(speech, MAX_CHARS)
     raise PromptParseError("no speech in the utterance")
+
+
+_INTRODUCTION = re.compile(r"\b(?:i(?:'m|\u2019m| am)|my name is|this is|it's)\s+$",
+                           re.IGNORECASE)
+
+
+def _third_person(speech: str, speaker: str) -> bool:
+    """Whether `speech` names `speaker` (full name) other than to introduce itself."""
+    return any(_INTRODUCTION.search(speech[:match.start()]) is None
+               for match in re.finditer(re.escape(speaker), speech))
 
 
 def parse_conversation_summary(text: str) -> str:
