@@ -508,18 +508,22 @@ def test_an_utterance_that_reads_out_what_the_speaker_was_told_is_not_speech() -
 
 # the party check's conversations on the 0.5B model, said by Sam Moore to Maria Lopez
 @pytest.mark.parametrize(("text", "speech"), [
-    ("Sam Moore is invited to her Valentine's Day party at Hobbs Cafe today.", False),
-    ("Yes, Sam Moore has invited Maria Lopez to her party.", False),
+    ("Sam Moore is invited to her Valentine's Day party at Hobbs Cafe today.", None),
+    ("Yes, Sam Moore has invited Maria Lopez to her party.", None),
+    ("Good morning, Sam! Are you ready?", "Are you ready?"),
     ("Sorry, I don't have information about your family. Could you please provide me with "
-     "the information?", False),
-    ("Morning, Maria! I'm holding a tasting of my new rye breads on Saturday.", False),
-    ("Hello, I'm Sam Moore, your new neighbour!", True),
-    ("Maria, I've decided to run for mayor in the upcoming election!", True),
+     "the information?", None),
+    ("I'm sorry, Sam, but I'm not sure what you're asking. Could you please clarify your "
+     "question?", None),
+    ("Morning, Maria! I'm holding a tasting of my new rye breads on Saturday.",
+     "Morning, Maria!"),
+    ("I'm running for mayor. Sam Moore is inviting everyone to vote.", "I'm running for mayor."),
+    ("Hello, I'm Sam Moore, your new neighbour!", "Hello, I'm Sam Moore, your new neighbour!"),
 ])
 def test_the_speaker_in_the_third_person_refusals_and_the_examples_news_are_not_speech(
-        text: str, speech: bool) -> None:
-    if speech:
-        assert converse.parse_utterance(text, speaker="Sam Moore")
+        text: str, speech: str | None) -> None:
+    if speech is not None:
+        assert converse.parse_utterance(text, speaker="Sam Moore") == speech
     else:
         with pytest.raises(PromptParseError):
             converse.parse_utterance(text, speaker="Sam Moore")
@@ -531,11 +535,15 @@ def test_apologies_and_offers_of_help_are_speech(text: str) -> None:
     assert converse.parse_utterance(text) == text
 
 
-@pytest.mark.parametrize("text", ["Maria Lopez, it's nice to meet you! I'm Sam Moore, at Sunny "
-                                  "Bakery with Ben Harlow.", "Thank you, Ben Harlow!"])
-def test_utterances_that_speak_of_the_examples_are_not_speech(text: str) -> None:
+def test_utterances_that_speak_of_the_examples_are_not_speech() -> None:
     with pytest.raises(PromptParseError):
-        converse.parse_utterance(text)
+        converse.parse_utterance("Thank you, Ben Harlow!")
+    assert converse.parse_utterance("Maria Lopez, it's nice to meet you! I'm Sam Moore, at "
+                                    "Sunny Bakery with Ben Harlow.") \
+        == "Maria Lopez, it's nice to meet you!"
+    assert converse.parse_utterance("Good afternoon, Maria! The bread smells wonderful today. "
+                                    "I'm running for mayor.") \
+        == "Good afternoon, Maria! I'm running for mayor."
     assert converse.parse_utterance("Ben, the bakery on Main Street is sunny.") \
         == "Ben, the bakery on Main Street is sunny."
 

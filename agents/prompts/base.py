@@ -217,8 +217,8 @@ _REFUSAL = re.compile(r"\bas an ai\b|\blanguage model\b|\bcan(?:no|'|\u2019)?t (
                       r"|\b(?:provide|give me) (?:some |any )?(?:more|further|additional) "
                       r"(?:details|information|context)\b|\bpersonal (?:experiences|feelings|"
                       r"opinions)\b|\bi(?:'m|\u2019m| am) (?:just )?an? (?:ai|assistant|chatbot)\b"
-                      r"|\bprovide me with\b|\bdo(?:n't|n\u2019t| not) have (?:any )?"
-                      r"information (?:about|on)\b",
+                      r"|\bprovide me with\b|\bclarify (?:your|the) question\b"
+                      r"|\bdo(?:n't|n\u2019t| not) have (?:any )?information (?:about|on)\b",
                       re.IGNORECASE)
 
 
@@ -243,10 +243,14 @@ def clean_phrase(text: str, limit: int = 120) -> str:
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]*\s+(?=\S)")
 
 
+def sentences(text: str) -> list[str]:
+    """`text` cut after each ".", "!" or "?" that a space follows (closing quotes kept)."""
+    return [part.strip() for part in _SENTENCE_END.split(text.strip()) if part.strip()]
+
+
 def first_sentences(text: str, count: int) -> str:
     """The first `count` sentences of `text` (all of it when it has fewer)."""
-    parts = _SENTENCE_END.split(text.strip())
-    return " ".join(part.strip() for part in parts[:count]).strip()
+    return " ".join(sentences(text)[:count]).strip()
 
 
 # --- clock times ------------------------------------------------------------------------------

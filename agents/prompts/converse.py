@@ -30,11 +30,13 @@ from agents.prompts.base import (
     numbered,
     persona_block,
     quote,
+    sentences,
     strip_marker,
     strip_quotes,
     strip_speaker,
     unwrap,
 )
+from agents.repetition import words_of
 from agents.requests import Choose, Embed, EmbedResult, Generate
 
 TAG_AVAILABLE = "talk_availability"
@@ -211,40 +213,50 @@ Moore, at Sunny Bakery with Ben Harlow" to a housemate at Hobbs Cafe."""
 
 def parse_utterance(text: str, *, known: Sequence[str] = (), speaker: str = "") -> str:
     """The first line of speech: no speaker prefix, quotes or stage directions; at most two
-    sentences and 240 characters. A line without words raises, and so does one that:
-    speaks of the examples' people, places or news (`_EXAMPLE_NAMES`); only reads out
+    sentences and 240 characters. Sentences that speak of the examples' people, places or
+    news (`_EXAMPLE_NAMES`), repeat the examples' lines, or name the `speaker`
+    (`_names_self`: "Sam Moore is invited to her party", said by Sam) are left out. A line
+    without words or without a sentence left raises, and so does speech that reads out
     `known` (what the prompt told the speaker of the partner, `echoes`: the 0.5B model
     said "He's a physics student, a retired engineer who tells long stories about
-    bridges" to the housemate its relationship line describes so); or names the
-    `speaker` in the third person ("Sam Moore is invited to her party", said by Sam; "I'm
-    Sam Moore" is speech)."""
+    bridges" to the housemate its relationship line describes so)."""
     for raw in unwrap(text).replace("\r", "\n").split("\n"):
         speech = strip_marker(_STAGE.sub(" ", raw.replace("**", "")))
         quoted = _QUOTED.match(speech)
         if quoted is not None and " " in quoted[1].strip():
             speech = quoted[1]  # `Ada says, "Hello there."` -> the quoted words
         speech = strip_quotes(strip_speaker(speech))
-        speech = _STAGE.sub(" ", speech).strip()
-        speech = first_sentences(" ".join(speech.split()), MAX_SENTENCES)
-        if has_letters(speech) and not is_refusal(speech):
-            if _EXAMPLE_NAMES.search(speech):
-                raise PromptParseError("the utterance speaks of the examples' people or places")
-            if echoes(speech, known):
-                raise PromptParseError("the utterance reads out what the prompt said")
-            if speaker and _third_person(speech, speaker):
-                raise PromptParseError("the speaker speaks of itself in the third person")
-            return _cut(speech, MAX_CHARS)
+        speech = " ".join(_STAGE.sub(" ", speech).split())
+        if not has_letters(speech) or is_refusal(speech):
+            continue
+        kept = [sentence for sentence in sentences(speech)
+                if not _EXAMPLE_NAMES.search(sentence)
+                and words_of(sentence) not in _EXAMPLE_SENTENCES
+                and not (speaker and _names_self(sentence, speaker))]
+        if not kept:
+            raise PromptParseError("every sentence speaks of the examples, or of the speaker "
+                                   "in the third person")
+        speech = " ".join(kept[:MAX_SENTENCES])
+        if echoes(speech, known):
+            raise PromptParseError("the utterance reads out what the prompt said")
+        return _cut(speech, MAX_CHARS)
     raise PromptParseError("no speech in the utterance")
 
 
+_EXAMPLE_SENTENCES = frozenset(words_of(sentence) for _, said in (*_BYE, *UTTERANCE_SHOTS)
+                               for sentence in sentences(said))
+"""The examples' lines, sentence by sentence: "The bread smells wonderful today." came back
+in a housemate's greeting."""
 _INTRODUCTION = re.compile(r"\b(?:i(?:'m|\u2019m| am)|my name is|this is|it's)\s+$",
                            re.IGNORECASE)
 
 
-def _third_person(speech: str, speaker: str) -> bool:
-    """Whether `speech` names `speaker` (full name) other than to introduce itself."""
-    return any(_INTRODUCTION.search(speech[:match.start()]) is None
-               for match in re.finditer(re.escape(speaker), speech))
+def _names_self(sentence: str, speaker: str) -> bool:
+    """Whether `sentence` names `speaker` (full or first name) other than to introduce
+    itself: "Isabella Rodriguez is inviting everyone", or Maria's "Good morning, Maria!"."""
+    names = rf"\b(?:{re.escape(speaker)}|{re.escape(speaker.split()[0])})\b"
+    return any(_INTRODUCTION.search(sentence[:match.start()]) is None
+               for match in re.finditer(names, sentence))
 
 
 def parse_conversation_summary(text: str) -> str:
