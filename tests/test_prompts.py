@@ -544,6 +544,8 @@ def test_utterances_that_speak_of_the_examples_are_not_speech() -> None:
     assert converse.parse_utterance("Good afternoon, Maria! The bread smells wonderful today. "
                                     "I'm running for mayor.") \
         == "Good afternoon, Maria! I'm running for mayor."
+    assert converse.parse_utterance("See you tomorrow! Will you come?") \
+        == "See you tomorrow! Will you come?"
     assert converse.parse_utterance("Ben, the bakery on Main Street is sunny.") \
         == "Ben, the bakery on Main Street is sunny."
 

@@ -243,10 +243,11 @@ def parse_utterance(text: str, *, known: Sequence[str] = (), speaker: str = "") 
     raise PromptParseError("no speech in the utterance")
 
 
-_EXAMPLE_SENTENCES = frozenset(words_of(sentence) for _, said in (*_BYE, *UTTERANCE_SHOTS)
-                               for sentence in sentences(said))
-"""The examples' lines, sentence by sentence: "The bread smells wonderful today." came back
-in a housemate's greeting."""
+_EXAMPLE_SENTENCES = frozenset(
+    words for _, said in (*_BYE, *UTTERANCE_SHOTS) for sentence in sentences(said)
+    if len((words := words_of(sentence)).split()) >= 4)
+"""The examples' lines of four words or more, sentence by sentence ("See you tomorrow!" is
+anyone's): "The bread smells wonderful today." came back in a housemate's greeting."""
 _INTRODUCTION = re.compile(r"\b(?:i(?:'m|\u2019m| am)|my name is|this is|it's)\s+$",
                            re.IGNORECASE)
 
