@@ -353,7 +353,7 @@ def echoes(description: str, lines: Iterable[str]) -> bool:
     """Whether `description` only repeats `lines`: at least `ECHO_SHARE` of its content
     words (`content_words`) are words of `lines`."""
     words = content_words(description)
-    theirs = {w for other in lines for w in _WORDS.findall(other.lower())}
+    theirs = set().union(*map(content_words, lines))
     return bool(words) and len(words & theirs) / len(words) >= ECHO_SHARE
 
 

@@ -162,8 +162,8 @@ def grounded(insight: str, cited: Sequence[str], agent: str) -> bool:
 
 
 def parse_insights(text: str, *, records: Sequence[str], agent: str) -> list[Insight]:
-    """Up to 5 insights about `agent`, each with the indices of the `records` (as shown,
-    numbered from 1) it cites.
+    """Up to 5 insights about `agent`, each with the 0-based indices of the `records` it
+    cites (shown numbered from 1).
 
     Citations to unknown numbers are dropped, an insight left without evidence is
     dropped, so is one that repeats the example's (`repeats_example`) or an earlier one,
