@@ -10,6 +10,7 @@ lemminflect's English lexicon, not from our own suffix rules.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lemminflect import getAllLemmas, getInflection
 
@@ -21,11 +22,15 @@ _VERB_PHRASE_NEXT = frozenset({
 """Words that follow a verb rather than a noun: "and read the news", "and get ready"."""
 
 
+@lru_cache(maxsize=4096)
 def progressive(activity: str) -> str:
     """`activity` as what follows "<name> is": "start the day" -> "starting the day",
     "wake up and get ready" -> "waking up and getting ready". Already progressive
     ("sleeping", "talking with Sam") or an adjective alone ("idle") is kept; a phrase
-    that does not begin with a verb ("dinner with family") becomes "busy with ..."."""
+    that does not begin with a verb ("dinner with family") becomes "busy with ...".
+    Cached: every resident's activity is phrased every tick, and the lexicon lookups take
+    ~0.12 ms a phrase (3 ms a tick for 25 residents, where the scheduler's own tick on the
+    fake model takes ~24 ms); a cached phrase takes ~5 us."""
     text = activity.strip()
     first = _WORD.match(text)
     if first is None:
