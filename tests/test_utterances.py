@@ -103,3 +103,9 @@ def test_conversation_summary() -> None:
     ) == "Isabella and Klaus talked about the party."
     assert converse.parse_conversation_summary(
         "\"they discussed the election\"") == "they discussed the election."
+
+
+@pytest.mark.parametrize("speaker", ["", "   ", "(Sam)*", "Sam"])
+def test_a_speaker_name_of_any_shape_is_read_safely(speaker: str) -> None:
+    assert converse.parse_utterance("Hello there! Sam is here.", speaker=speaker) \
+        in ("Hello there! Sam is here.", "Hello there!")

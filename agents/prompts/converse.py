@@ -232,7 +232,7 @@ def parse_utterance(text: str, *, known: Sequence[str] = (), speaker: str = "") 
         kept = [sentence for sentence in sentences(speech)
                 if not _EXAMPLE_NAMES.search(sentence)
                 and words_of(sentence) not in _EXAMPLE_SENTENCES
-                and not (speaker and _names_self(sentence, speaker))]
+                and not (speaker.strip() and _names_self(sentence, speaker))]
         if not kept:
             raise PromptParseError("every sentence speaks of the examples, or of the speaker "
                                    "in the third person")
@@ -255,7 +255,8 @@ _INTRODUCTION = re.compile(r"\b(?:i(?:'m|\u2019m| am)|my name is|this is|it's)\s
 def _names_self(sentence: str, speaker: str) -> bool:
     """Whether `sentence` names `speaker` (full or first name) other than to introduce
     itself: "Isabella Rodriguez is inviting everyone", or Maria's "Good morning, Maria!"."""
-    names = rf"\b(?:{re.escape(speaker)}|{re.escape(speaker.split()[0])})\b"
+    names = "|".join(re.escape(name) for name in (speaker.strip(), *speaker.split()[:1]))
+    names = rf"\b(?:{names})\b"
     return any(_INTRODUCTION.search(sentence[:match.start()]) is None
                for match in re.finditer(names, sentence))
 
