@@ -64,7 +64,13 @@ class Generate(_Request):
     every backend cuts the text there. `no_repeat_ngram`: no run of this many tokens
     occurs twice in the answer (transformers' `no_repeat_ngram_size`, over the answer's
     own tokens; 0 is off); the in-process backend enforces it (the OpenAI API has no such
-    field, so a server's answer gets only the loop cut).
+    field, so a server's answer gets only the loop cut). `pattern`: a regular expression the
+    whole answer matches ("" is free text); the in-process backend masks every token that
+    would leave it (`sim.models.formats`), a server gets it as its structured-output regex.
+    `avoid_words`: words the answer may not use; the in-process backend gives no
+    probability to each spelling of one that is a single token (with or without a leading
+    space or a capital), a server gets no such field (the OpenAI API's `logit_bias` needs
+    the server's token ids).
     """
 
     prompt: Prompt
@@ -77,6 +83,8 @@ class Generate(_Request):
     tag: str = ""
     stop_at_loop: bool = False
     no_repeat_ngram: int = 0
+    pattern: str = ""
+    avoid_words: tuple[str, ...] = ()
     kind: str = field(default="generate", init=False)
 
 

@@ -8,7 +8,7 @@ import math
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,8 @@ class FakeServer:
                  "stop", "echo", "logprobs", "input", "state", "questions"}
         if self.constrained:
             known.add(self.constrained)
+        if self.constrained == "guided_choice":  # vLLM before structured_outputs
+            known.add("guided_regex")
         if self.echo:  # vLLM's extensions for prompt log-likelihoods of a chat
             known |= {"prompt_logprobs", "add_generation_prompt", "continue_final_message"}
         if set(body) - known:
@@ -97,12 +99,14 @@ class FakeServer:
         return httpx.Response(200, json={"choices": [choice], "usage": usage})
 
     def generated(self, body: dict[str, Any], prompt: str) -> str:
+        """The last option of a constrained choice; else the reply (a format's regex is
+        recorded in `bodies`, not enforced)."""
         constraint = body.get(self.constrained or "")
-        if isinstance(constraint, dict):
+        if isinstance(constraint, dict) and "choice" in constraint:
             return constraint["choice"][-1]
         if isinstance(constraint, list):
             return constraint[-1]
-        if isinstance(constraint, str):
+        if isinstance(constraint, str) and constraint.startswith("(") and constraint.endswith(")"):
             return constraint.strip("()").split("|")[-1]
         return self.reply
 
@@ -179,6 +183,27 @@ def test_constrained_choice_when_the_server_can_enforce_it(field_name: str) -> N
     assert (chosen.index, chosen.logprobs) == (1, (-math.inf, 0.0))
     (rated,) = model.rate([Rate("How much?", low=1, high=3)])
     assert rated.value == 3
+
+
+@pytest.mark.parametrize(("field_name", "sent"), [
+    ("structured_outputs", lambda body: body["structured_outputs"]["regex"]),
+    ("guided_choice", lambda body: body["guided_regex"]),
+    ("regex", lambda body: body["regex"])])
+def test_a_format_pattern_goes_to_the_servers_constrained_decoding(
+        field_name: str, sent: Callable[[dict[str, Any]], str]) -> None:
+    server = FakeServer(constrained=field_name, reply="07:00 wake up")
+    model = model_for(server)
+    pattern = r"[0-2][0-9]:[0-5][0-9] [a-z ]+"
+    (answer,) = model.generate([Generate("Plan the day:", pattern=pattern)])
+    assert answer.text == "07:00 wake up"
+    assert sent(server.bodies[-1]) == pattern
+
+
+def test_a_server_without_constrained_decoding_gets_no_pattern_field() -> None:
+    server = FakeServer(reply="at seven I wake up")  # strict: an unknown field is a 422
+    (answer,) = model_for(server).generate([Generate("Plan:", pattern=r"[0-9]+ [a-z ]+")])
+    assert answer.text == "at seven I wake up"  # read as free text by the prompt's parser
+    assert not {"regex", "guided_regex", "structured_outputs"} & set(server.bodies[-1])
 
 
 def test_generate_and_match_when_nothing_better_exists() -> None:

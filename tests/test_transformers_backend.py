@@ -6,6 +6,7 @@ temporary directory, instant); those marked `model` run the embedded default mod
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 from pathlib import Path
 
@@ -184,6 +185,40 @@ def test_stop_strings_cut_the_text_and_the_decoding(tiny: TransformersModel) -> 
     assert cut.completion_tokens <= 3
 
 
+CLOCK_LINES = r"[01][0-9]:[0-5][0-9]-[a-z]{3,8}(?:\n[01][0-9]:[0-5][0-9]-[a-z]{3,8}){1,2}"
+"""Clock lines for the tiny model, whose chat template ends an answer with a space (so a
+space is its end-of-answer token)."""
+
+
+def test_a_pattern_keeps_every_answer_to_its_format(tiny: TransformersModel) -> None:
+    prompt = _user("the plan for the morning")
+    free = tiny.generate([Generate(prompt, max_tokens=40)])[0]
+    assert not re.fullmatch(CLOCK_LINES, free.text)  # random weights write no clock lines
+    held = tiny.generate([Generate(prompt, max_tokens=40, pattern=CLOCK_LINES),
+                          Generate(prompt, max_tokens=40, pattern=CLOCK_LINES, temperature=1.0,
+                                   seed=3),
+                          Generate(prompt, max_tokens=40)])
+    assert all(re.fullmatch(CLOCK_LINES, answer.text) for answer in held[:2])
+    assert held[2] == free  # a free row beside constrained ones decodes as before
+
+
+def test_a_complete_match_ends_the_answer_and_outranks_a_repeat_ban(tiny: TransformersModel
+                                                                    ) -> None:
+    (answer,) = tiny.generate([Generate(_user("the cafe"), max_tokens=30, pattern="(?:ab){4}",
+                                        no_repeat_ngram=2)])
+    assert answer.text == "abababab"  # only repeats were allowed: the ban gave way
+    assert answer.completion_tokens == 8  # one byte a token, and nothing after the match
+
+
+def test_avoided_words_are_never_written(tiny: TransformersModel) -> None:
+    prompt = _user("the red house")
+    free = tiny.generate([Generate(prompt, max_tokens=30)])[0]
+    letter = next(c for c in free.text if c.isalpha())  # one byte: a one-token "word"
+    held = tiny.generate([Generate(prompt, max_tokens=30, avoid_words=(letter.lower(),))])[0]
+    assert letter.lower() not in held.text and letter.upper() not in held.text
+    assert held.text != free.text
+
+
 def test_device_and_dtype_pick_cuda_in_bfloat16_and_cpu_in_float32(tiny: TransformersModel
                                                                   ) -> None:
     cuda, cpu = torch.device("cuda"), torch.device("cpu")
@@ -331,3 +366,19 @@ def test_real_no_repeat_ngram_keeps_every_ngram_of_the_answer_unique(qwen: Trans
 
     assert len(set(bigrams(free.text))) < len(bigrams(free.text))  # "hello\nhello\n..."
     assert len(set(bigrams(held.text))) == len(bigrams(held.text)) > 0
+
+
+@pytest.mark.model
+def test_real_day_plan_keeps_its_format_and_the_residents_own_words(qwen: TransformersModel
+                                                                   ) -> None:
+    from agents.prompts.day_plan import day_plan_request
+
+    request = day_plan_request(
+        agent="Tomas Reyes", persona="Tomas Reyes is a 41-year-old ferry captain who runs the "
+        "morning crossing to Sand Island.\nLifestyle: goes to bed at 22:00, wakes at 05:30",
+        date="Monday May 8", wake_minute=330, bed_minute=1320,
+        workplace="Sand Island ferry (wheelhouse)", places=("harbour office", "Blue Anchor pub"))
+    (answer,) = qwen.generate([request])
+    assert re.fullmatch(request.pattern, answer.text.rstrip("\n") + "\n")
+    written = {word.lower().strip(",.'") for word in answer.text.split()}
+    assert not written & set(request.avoid_words)

@@ -18,6 +18,9 @@ probed once, the first time it matters, and the best method used from then on:
    matches, the result says so (`matched=False`, every option scoring log(1/n)) and the
    caller takes its defined fallback; such answers are also counted in `unmatched`.
 
+A `Generate.pattern` goes to the same constrained decoding, as a regex (`structured_outputs`
+regex, `guided_regex`, SGLang `regex`); a server without one answers in free text.
+
 Embeddings come from /v1/embeddings when the server has it, else from a local embedder.
 """
 
@@ -153,6 +156,8 @@ class OpenAICompatibleModel(LanguageModel):
                       "top_p": request.top_p, "seed": request.seed}
         if request.stop:
             body["stop"] = list(request.stop)
+        if request.pattern:
+            body.update(self._format_fields(request.pattern))
         text, usage = self._complete(request.prompt, body)
         text = answer_text(request, text)
         prompt_tokens = int(usage.get("prompt_tokens", 0))
@@ -160,6 +165,14 @@ class OpenAICompatibleModel(LanguageModel):
         cached = int(details.get("cached_tokens") or 0) if isinstance(details, dict) else 0
         return GenerateResult(text, prompt_tokens, int(usage.get("completion_tokens", 0)),
                               computed_prompt_tokens=prompt_tokens - cached)
+
+    def _format_fields(self, pattern: str) -> Json:
+        """The fields that keep an answer to `pattern` on this server; none where it has no
+        constrained decoding (the answer is then read as free text)."""
+        for feature in _CONSTRAINED:
+            if self.supports(feature):
+                return _regex_constraint(feature, pattern)
+        return {}
 
     def _complete(self, prompt: Prompt, body: Json) -> tuple[str, Json]:
         """Text and usage of one completion: a string prompt as text, a chat prompt as messages."""
@@ -351,6 +364,14 @@ def _constraint(feature: Feature, options: Sequence[str]) -> Json:
     if feature == Feature.GUIDED_CHOICE:
         return {"guided_choice": list(options)}
     return {"regex": "(" + "|".join(re.escape(o) for o in options) + ")"}
+
+
+def _regex_constraint(feature: Feature, pattern: str) -> Json:
+    if feature == Feature.STRUCTURED_OUTPUTS:
+        return {"structured_outputs": {"regex": pattern}}
+    if feature == Feature.GUIDED_CHOICE:
+        return {"guided_regex": pattern}
+    return {"regex": pattern}
 
 
 def _listing_prompt(prompt: Prompt, request: Choose | Rate) -> Prompt:

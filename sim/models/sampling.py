@@ -21,11 +21,15 @@ DEFAULT_TOP_K = 50  # used when a request asks for top_k <= 0: top-p alone sorts
 def pick(logits: torch.Tensor, requests: Sequence[Generate],
          generators: Sequence[torch.Generator], answers: Sequence[Sequence[int]]) -> list[int]:
     """The next token of each row of `logits` (rows, vocab), modified in place by the bans
-    (`answers` are the rows' tokens so far): argmax, or a seeded top-k / top-p draw."""
+    (`answers` are the rows' tokens so far): argmax, or a seeded top-k / top-p draw. A ban
+    that would leave a row no token (its format mask allows only the repeat) is lifted."""
     for row, (request, answer) in enumerate(zip(requests, answers, strict=True)):
-        banned = banned_next(answer, request.no_repeat_ngram)
+        banned = list(banned_next(answer, request.no_repeat_ngram))
         if banned:
-            logits[row, list(banned)] = float("-inf")
+            kept = logits[row, banned].clone()
+            logits[row, banned] = float("-inf")
+            if torch.isinf(logits[row]).all():  # a format allowing only repeats wins
+                logits[row, banned] = kept
     picks = logits.argmax(dim=-1).tolist()
     for row, (request, generator) in enumerate(zip(requests, generators, strict=True)):
         if request.temperature > 0:

@@ -47,6 +47,7 @@ from sim.models.base import (
 )
 from sim.models.embedded import PROVENANCE_FILE
 from sim.models.embedder import MiniLMEmbedder, TextEmbedder
+from sim.models.formats import FormatGuide
 from sim.models.loading import quiet_loading
 from sim.models.prefix_runner import Counters, PrefixRunner, attention_layers, layer_kv
 from sim.models.radix import RadixCache
@@ -98,6 +99,7 @@ class TransformersModel(LanguageModel):
         self._chat = self.tokenizer.chat_template is not None
         self._answer_end = self._find_answer_end()
         self._stop_ids = self._find_stop_ids()
+        self._formats: FormatGuide | None = None  # built on the first request with a pattern
 
     @property
     def counters(self) -> Counters:
@@ -258,9 +260,17 @@ class TransformersModel(LanguageModel):
         decode_started = time.perf_counter()
         self.counters.prefill_seconds += decode_started - started
         generators = [torch.Generator().manual_seed(r.seed % 2**64) for r in requests]
+        formats = [self._format_guide().start(r.pattern) if r.pattern else None
+                   for r in requests]
         tokens: list[list[int]] = [[] for _ in requests]
         active = list(range(len(requests)))  # batch row -> request
+        avoided = [self._word_ids(r.avoid_words) for r in requests]  # ~0.1 ms a word
         while active:
+            for row, i in enumerate(active):
+                if avoided[i]:
+                    state.logits[row, avoided[i]] = float("-inf")
+            if any(formats[i] for i in active):
+                self._format_guide().restrict(state.logits, [formats[i] for i in active])
             picks = pick(state.logits, [requests[i] for i in active],
                          [generators[i] for i in active], [tokens[i] for i in active])
             still: list[int] = []
@@ -268,8 +278,10 @@ class TransformersModel(LanguageModel):
                 if token in self._stop_ids:
                     continue
                 tokens[i].append(token)
+                if (matcher := formats[i]) is not None:
+                    matcher.advance(token)
                 if len(tokens[i]) < requests[i].max_tokens and not self._stopped(
-                        tokens[i], requests[i]):
+                        tokens[i], requests[i]) and not (matcher and matcher.complete):
                     still.append(row)
             self.counters.generated_tokens += len(active)
             active = [active[row] for row in still]
@@ -282,6 +294,26 @@ class TransformersModel(LanguageModel):
                                prompt_tokens=len(ids[i]), completion_tokens=len(tokens[i]),
                                computed_prompt_tokens=computed[i])
                 for i, r in enumerate(requests)]
+
+    def _word_ids(self, words: tuple[str, ...]) -> list[int]:
+        """The token ids of each spelling of `words` that is one token ("honey", " honey",
+        "Honey", " Honey"); a word no spelling of which is one token gives none."""
+        if not words:
+            return []
+        ids: set[int] = set()
+        for word in words:
+            for spelling in {word, word.capitalize()}:
+                for text in (spelling, " " + spelling):
+                    encoded = self.tokenizer.encode(text, add_special_tokens=False)
+                    if len(encoded) == 1:
+                        ids.add(int(encoded[0]))
+        return sorted(ids)
+
+    def _format_guide(self) -> FormatGuide:
+        if self._formats is None:
+            self._formats = FormatGuide(self.tokenizer, int(self.model.config.vocab_size),
+                                        sorted(self._stop_ids))
+        return self._formats
 
     def _text(self, tokens: Sequence[int]) -> str:
         text = self.tokenizer.decode(list(tokens), skip_special_tokens=True)
