@@ -28,7 +28,7 @@ class CognitionConfig:
     chunk_minutes: int = 60
     action_min_minutes: int = 5
     action_max_minutes: int = 15
-    react_importance: int = 6
+    react_importance: int = 5
     conversation_memories: int = 4
     reflection_memories: int = 8
     interview_memories: int = 8

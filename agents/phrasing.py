@@ -74,3 +74,10 @@ def _inflected(clause: str, *, after_verb: bool | None) -> str:
 def being(name: str, activity: str) -> str:
     """The observation of `name` doing `activity`: "Maria Lopez is starting the day"."""
     return f"{name} is {progressive(activity)}"
+
+
+def is_participle(word: str) -> bool:
+    """Whether `word` is a verb's participle, the form after "being" ("played", "slept",
+    "used"), rather than an adjective or a base form ("ready", "open")."""
+    lemmas = getAllLemmas(word.lower()).get("VERB", ())
+    return bool(lemmas) and word.lower() not in lemmas

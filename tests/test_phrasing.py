@@ -2,7 +2,7 @@
 
 import pytest
 
-from agents.phrasing import being, progressive
+from agents.phrasing import being, is_participle, progressive
 
 
 @pytest.mark.parametrize(("activity", "seen"), [
@@ -33,3 +33,10 @@ def test_a_noun_after_and_is_not_made_a_verb() -> None:
 def test_a_phrase_without_a_verb_is_what_the_resident_is_busy_with() -> None:
     assert progressive("dinner with family") == "busy with dinner with family"
     assert being("Maria Lopez", "start the day") == "Maria Lopez is starting the day"
+
+
+@pytest.mark.parametrize(("word", "participle"), [
+    ("played", True), ("slept", True), ("used", True), ("ready", False), ("open", False),
+    ("full", False), ("table", False)])
+def test_participles_are_told_from_adjectives(word: str, participle: bool) -> None:
+    assert is_participle(word) == participle

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -58,8 +59,8 @@ AgentBuilder = Callable[[str, str], ModelRequest]
 BUILDERS: dict[str, AgentBuilder] = {
     "importance": lambda a, p: importance.importance_request(agent=a, memory="a memory"),
     "day_plan": lambda a, p: day_plan.day_plan_request(
-        agent=a, persona=p, date="Monday February 13", wake_time="07:00",
-        yesterday="a quiet day", intentions=("throw a party",)),
+        agent=a, persona=p, date="Monday February 13", wake_minute=7 * 60,
+        bed_minute=23 * 60, yesterday="a quiet day", intentions=("throw a party",)),
     "hourly": lambda a, p: hourly_schedule.hourly_schedule_request(
         agent=a, persona=p, date="Monday February 13", plan=("07:00 wake up", "08:00 work"),
         wake_time="07:00", sleep_time="23:00"),
@@ -111,7 +112,7 @@ def test_requests_are_tagged_and_budgeted(name: str) -> None:
     request = BUILDERS[name](*ISABELLA)
     assert request.tag
     if isinstance(request, Generate):
-        assert request.stop and 0 < request.max_tokens <= 240
+        assert (request.stop or request.pattern) and 0 < request.max_tokens <= 240
         assert request.temperature == 0.0
 
 
@@ -588,6 +589,9 @@ def test_interview_answer() -> None:
     ("\"in use\"\nmore text", "in use"),
     ("It is making a gurgling noise, loudly", "making a gurgling noise"),
     ("Being used by Isabella to brew a large pot of coffee", "being used by isabella to brew"),
+    ("The coffee machine is being ready", "ready"),  # the quick start's "fridge is being ready"
+    ("being open for business", "open for business"),
+    ("being played", "being played"),
 ])
 def test_object_state(text: str, expected: str) -> None:
     assert object_state.parse_object_state(text, obj="coffee machine") == expected
@@ -640,11 +644,60 @@ def test_a_plan_whose_waking_line_was_dropped_starts_with_waking_up() -> None:
     assert kept.items[0] == day_plan.PlanItem(450, "shower")  # within the slack: as written
 
 
-def test_day_plan_drops_lines_copied_from_the_examples() -> None:
-    copied = day_plan.SHOTS[0][1].splitlines()[2]  # "08:00 polish the great lens"
-    plan = day_plan.parse_day_plan(f"07:00 wake up\n{copied}\n12:00 lunch\n13:00 work")
-    assert [i.description for i in plan.items] == ["wake up", "lunch", "work"]
-    assert day_plan.is_example_line(copied.split(" ", 1)[1])
+def test_the_day_plan_is_asked_in_its_format_without_the_examples_words() -> None:
+    persona = ("Nell Okafor keeps the lighthouse on Gull Head.\nLifestyle: goes to bed around "
+               "9:30pm, wakes at 5am, climbs to the lamp room every evening")
+    request = day_plan.day_plan_request(
+        agent="Nell Okafor", persona=persona, date="Monday", wake_minute=300,
+        bed_minute=1290, workplace="Gull Head lighthouse (lamp room)", places=("Gull Inn",))
+    final = _chat(request)[-1].content
+    assert "goes to bed around" not in final and "climbs to the lamp room" in final
+    assert "Nell Okafor works at: Gull Head lighthouse (lamp room)" in final
+    assert "05:00 and goes to bed at 21:30" in final
+    assert request.pattern == day_plan.plan_pattern(300, 1290)
+    assert "honey" in request.avoid_words and "van" in request.avoid_words
+    assert "lighthouse" not in request.avoid_words and "lamp" not in request.avoid_words
+    for _, answer in day_plan.SHOTS:  # the examples themselves keep to the format
+        assert re.fullmatch(r"([0-2][0-9]:[0-5][0-9] [a-z][^\n]{2,60}\n?)+", answer)
+
+
+def test_steps_are_asked_in_their_format_without_the_examples_words() -> None:
+    request = decompose.decompose_request(
+        agent="Ada Quill", persona="Ada Quill trims the lamp of the old lighthouse.",
+        activity="polish the brass", start_time="08:00", end_time="09:00", duration=60)
+    assert request.pattern == decompose.PATTERN
+    assert re.fullmatch(decompose.PATTERN, decompose.SHOTS[0][1])
+    assert not re.fullmatch(decompose.PATTERN, "From 08:00 to 09:00 Ada Quill will: polish")
+    assert set(request.avoid_words) == {"lens", "wick", "panels"}  # her own words stay free
+
+
+def test_sleep_habits_are_left_out_of_what_the_planner_reads() -> None:
+    persona = ("Name: Greta Brauer (age 52)\nLifestyle: goes to bed around 10pm, wakes at 5am, "
+               "milks the cows at 5:30am and 5pm")
+    assert day_plan.without_sleep_habits(persona) == (
+        "Name: Greta Brauer (age 52)\nLifestyle: milks the cows at 5:30am and 5pm")
+    assert day_plan.without_sleep_habits("Mei goes to bed at 2am. She works late.") == (
+        "She works late.")
+
+
+@pytest.mark.parametrize(("answer", "kept"), [
+    ("06:30 wake up\n09:00 throw pots\n13:00 fire the kiln\n23:30 read", True),
+    ("06:30 wake up\n09:00 throw pots\n13:00 fire the kiln\n00:45 read", True),  # wraps
+    ("05:00 wake up\n09:00 throw pots\n13:00 fire the kiln\n23:30 read", False),  # early
+    ("06:30 wake up\n09:00 throw pots\n13:00 fire the kiln\n01:30 read", False),  # late
+    ("06:30 wake up\n09:00 throw pots\n13:00 fire the kiln", False),  # too few lines
+    ("06:30 wake up\n09:00 throw pots\n\n13:00 fire the kiln\n23:30 read", False),
+    ("6:30 wake up\n09:00 throw pots\n13:00 fire the kiln\n23:30 read", False),
+    ("06:30 **wake up**\n09:00 throw pots\n13:00 fire the kiln\n23:30 read", False),
+    ("06:30 " + "a" * 80 + "\n09:00 throw pots\n13:00 fire the kiln\n23:30 read", False),
+    ("06:30 wake up\n09:00 throw pots\n13:00 visit the Caf\u00e9\n23:30 read", True),
+    ("06:30 wake up\n09:00 throw pots\n13:00 visit the Ferry,\u099a\n23:30 read", False),
+])
+def test_the_plan_pattern_admits_waking_hours_lines_only(answer: str, kept: bool) -> None:
+    pattern = day_plan.plan_pattern(390, 1500)  # 06:30 to 01:00
+    assert bool(re.fullmatch(pattern, answer)) == kept
+    if kept:
+        assert len(day_plan.parse_day_plan(answer, wake_minute=390, bed_minute=1500).items) == 4
 
 
 def test_a_looping_answer_is_cut_or_refused() -> None:

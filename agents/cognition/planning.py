@@ -29,7 +29,7 @@ from agents.requests import Generate
 from agents.state import SLEEPING, ScheduledActivity, activity_at
 from agents.steps import Step, generate
 from agents.tables import MemoryKind
-from world.address import Address
+from world.address import SEPARATOR, Address
 
 DAY = 24 * 60
 HELD = (MemoryKind.OBSERVATION, MemoryKind.DIALOGUE, MemoryKind.THOUGHT, MemoryKind.REFLECTION)
@@ -69,6 +69,13 @@ def fallback_day(mind: Mind, wake: int) -> list[ScheduledActivity]:
             if e > s]
 
 
+def place_name(reference: str) -> str:
+    """A persona's place ("Hobbs Cafe:cafe", sector then arena) as a prompt names it:
+    "Hobbs Cafe (cafe)"."""
+    sector, *inside = [part.strip() for part in reference.split(SEPARATOR)]
+    return f"{sector} ({inside[-1]})" if inside else sector
+
+
 def start_day(mind: Mind, ctx: TickContext) -> Step[None]:
     """On waking: refresh the summary, then write today's plan and hourly schedule."""
     state = mind.state
@@ -88,8 +95,9 @@ def start_day(mind: Mind, ctx: TickContext) -> Step[None]:
                         agent=mind.name, today=ctx.now.date())
     request = sampled(mind, ctx, day_plan_request(
         agent=mind.name, persona=mind.persona_text(), date=ctx.date,
-        wake_time=format_clock(wake), bed_time=format_clock(sleep), yesterday=state.yesterday,
-        intentions=intentions, appointments=[a.line() for a in kept]))
+        wake_minute=wake, bed_minute=sleep, workplace=place_name(mind.persona.workplace or ""),
+        places=mind.persona.known_places, yesterday=state.yesterday, intentions=intentions,
+        appointments=[a.line() for a in kept]))
     answer = yield from generate(request)
     try:
         plan = parse_day_plan(answer.text, wake_minute=wake, bed_minute=sleep)

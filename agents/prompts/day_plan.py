@@ -10,6 +10,7 @@ from agents.prompts.base import (
     PromptParseError,
     Shot,
     chat,
+    content_words,
     format_clock,
     line,
     names_other_time,
@@ -31,14 +32,40 @@ SYSTEM = ("You write the plan for one day of a person who lives in a small town,
           "in a few words. Plan this person's own work, places and wishes; keep each "
           "appointment at its time.")
 
+
+def _task(name: str, *, date: str, wake: str, bed: str, workplace: str = "",
+          places: Sequence[str] = (), yesterday: str = "", intentions: Sequence[str] = (),
+          appointments: Sequence[str] = ()) -> str:
+    """The request part: the person's work and places, then today (`wake` and `bed` as
+    "HH:MM"); shared by the examples and the request, so that both read alike."""
+    task = []
+    if workplace:
+        task.append(f"{name} works at: {line(workplace, 80)}")
+    if places:
+        task.append(f"Places {name} goes: " + ", ".join(line(p, 60) for p in places[:6]))
+    task.append(f"Today is {line(date, 40)}. {name} wakes up at {wake} and goes to bed at {bed}.")
+    if yesterday:
+        task.append(f"Yesterday: {quote(yesterday, 300)}")
+    task += [f"{name} intends: {quote(intention)}" for intention in intentions[:3]]
+    if appointments:
+        task.append("Appointments today: " + "; ".join(line(a, 100) for a in appointments[:4]))
+    task.append(f"Write {name}'s plan for today, from {wake} to {bed}.")
+    return "\n".join(task)
+
+
 # Two examples, deliberately unlike anyone in a town (a lighthouse keeper, a beekeeper):
 # with one baker as the only example, the 0.5B model copied its lines into a third to a
-# half of all plans. Lines that still repeat an example line are dropped by the parser.
+# half of all plans. Without examples (6 benchmark plans, times given or not) it could not
+# plan at all: every line at 09:00, "go to bed at noon" at every hour, or "05:00 AM - Nell
+# goes to bed at 21:30 AM"; no plan was readable. So the examples stay, their own words
+# are kept out of a plan at decoding (`EXAMPLE_WORDS`), and lines that still repeat an
+# example line are dropped by the parser.
 SHOTS: tuple[Shot, ...] = (
-    ("About Oskar Vint:\nOskar Vint is a 58-year-old lighthouse keeper on Gull Rock. He "
-     "writes a weather log and paints seabirds.\n\nToday is Friday June 2. Oskar Vint wakes "
-     "up at 04:30 and goes to bed at 21:00.\nAppointments today: 13:00-14:00 meet the supply "
-     "boat at the jetty\nWrite Oskar Vint's plan for today, from 04:30 to 21:00.",
+    (persona_block("Oskar Vint", "Oskar Vint is a 58-year-old lighthouse keeper on Gull Rock. "
+                   "He writes a weather log and paints seabirds.") + "\n\n"
+     + _task("Oskar Vint", date="Friday June 2", wake="04:30", bed="21:00",
+             workplace="Gull Rock lighthouse (lamp room)", places=("the jetty", "the cliff path"),
+             appointments=("13:00-14:00 meet the supply boat at the jetty",)),
      "04:30 wake up and put out the lighthouse lamp\n"
      "05:30 write the dawn entry in the weather log\n"
      "08:00 polish the great lens\n"
@@ -46,9 +73,10 @@ SHOTS: tuple[Shot, ...] = (
      "14:00 paint seabirds on the cliff\n"
      "19:00 light the lighthouse lamp\n"
      "20:00 write the evening weather log"),
-    ("About Wren Okafor:\nWren Okafor is a 27-year-old beekeeper who sells honey at the "
-     "Saturday market.\n\nToday is Saturday August 19. Wren Okafor wakes up at 07:15 and "
-     "goes to bed at 23:30.\nWrite Wren Okafor's plan for today, from 07:15 to 23:30.",
+    (persona_block("Wren Okafor", "Wren Okafor is a 27-year-old beekeeper who sells honey at "
+                   "the Saturday market.") + "\n\n"
+     + _task("Wren Okafor", date="Saturday August 19", wake="07:15", bed="23:30",
+             workplace="Okafor apiary (hives)", places=("Saturday market", "Okafor apiary")),
      "07:15 wake up and check the hives from the window\n"
      "08:00 load honey jars into the van\n"
      "09:00 sell honey at the Saturday market stall\n"
@@ -56,9 +84,31 @@ SHOTS: tuple[Shot, ...] = (
      "18:00 spin the honeycomb in the extractor\n"
      "21:00 label jars while listening to the radio"),
 )
+EXAMPLE_WORDS = ("lighthouse", "lamp", "lens", "weather", "log", "seabirds", "supply", "jetty",
+                 "cliff", "dawn", "honey", "hives", "honeycomb", "jars", "van", "market",
+                 "stall", "smoke", "extractor", "label", "radio", "apiary")
+"""Words of the examples' lives: a plan may not use one its resident's own text lacks (the
+0.5B model wrote the beekeeper's day, "load honey jars into the van", for a lighthouse
+keeper and a miller alike)."""
+MIN_LINES = 4
+MAX_LINES = 8
+ACTIVITY = "[a-z][ -~\u00c0-\u024f]{2,60}"
+"""What a plan line says: 3-61 characters from a lower-case letter (not "AM - Nell ..."), in
+the Latin script (the 0.5B model once ended a line "Ferry,\u099a", a Bengali letter)."""
 EXAMPLE_LINES = frozenset(
     " ".join(line.split()[1:]).lower() for _, answer in SHOTS for line in answer.splitlines())
 """The activities of the examples (what a copied line would say), lower case."""
+
+
+def plan_pattern(wake_minute: int, bed_minute: int) -> str:
+    """The day plan's format, fixed at decoding: `MIN_LINES`..`MAX_LINES` lines of "HH:MM
+    activity", each hour one of the waking day's (from `wake_minute`'s hour to the hour
+    before `bed_minute`, minutes after midnight; a bedtime past 1440 wraps), the activity
+    an `ACTIVITY`."""
+    first, last = wake_minute // 60, max(bed_minute - 1, wake_minute) // 60
+    hours = "|".join(f"{hour % 24:02d}" for hour in range(first, min(last, first + 23) + 1))
+    plan_line = f"(?:{hours}):[0-5][0-9] {ACTIVITY}"
+    return f"{plan_line}(?:\\n{plan_line}){{{MIN_LINES - 1},{MAX_LINES - 1}}}\\n?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,29 +138,43 @@ class DayPlan:
                 for item, end in zip(items, ends, strict=True)]
 
 
-def day_plan_request(*, agent: str, persona: str, date: str, wake_time: str,
-                     bed_time: str = "", yesterday: str = "", intentions: Sequence[str] = (),
+def day_plan_request(*, agent: str, persona: str, date: str, wake_minute: int,
+                     bed_minute: int, workplace: str = "", places: Sequence[str] = (),
+                     yesterday: str = "", intentions: Sequence[str] = (),
                      appointments: Sequence[str] = ()) -> Generate:
-    """Ask for today's plan from `wake_time` to `bed_time` ("HH:MM", given as facts so the
-    model need not read them out of a persona line); `yesterday` is a summary of the
-    previous day, `intentions` are wishes the agent holds today (whispers, commitments
+    """Ask for today's plan from `wake_minute` to `bed_minute` (minutes after midnight, a
+    bedtime after midnight past 1440; given as facts, and the persona's own sleep habits
+    left out, `without_sleep_habits`), in the format `plan_pattern`. `workplace` and
+    `places` are where the resident works and goes (names); `yesterday` is a summary of
+    the previous day, `intentions` are wishes the agent holds today (whispers, commitments
     made in conversation), `appointments` are "HH:MM-HH:MM what" lines it must keep."""
     name = line(agent, 60)
-    wake = line(wake_time, 8)
-    task = [f"Today is {line(date, 40)}. {name} wakes up at {wake}"
-            + (f" and goes to bed at {line(bed_time, 8)}." if bed_time else ".")]
-    if yesterday:
-        task.append(f"Yesterday: {quote(yesterday, 300)}")
-    for intention in intentions[:3]:
-        task.append(f"{name} intends: {quote(intention)}")
-    if appointments:
-        task.append("Appointments today: " + "; ".join(line(a, 100) for a in appointments[:4]))
-    until = f" to {line(bed_time, 8)}" if bed_time else ""
-    task.append(f"Write {name}'s plan for today, from {wake}{until}.")
+    persona = without_sleep_habits(persona)
+    task = _task(name, date=date, wake=format_clock(wake_minute), bed=format_clock(bed_minute),
+                 workplace=workplace, places=places, yesterday=yesterday,
+                 intentions=intentions, appointments=appointments)
+    own = content_words(" ".join([persona, task]))
     prompt = chat(system=SYSTEM, shots=SHOTS, agent_part=persona_block(agent, persona),
-                  task="\n".join(task))
-    return Generate(prompt, max_tokens=120, stop=("\n\n",), tag=TAG,
-                    stop_at_loop=True, no_repeat_ngram=NO_REPEAT_NGRAM)
+                  task=task)
+    return Generate(prompt, max_tokens=120, tag=TAG, stop_at_loop=True,
+                    no_repeat_ngram=NO_REPEAT_NGRAM,
+                    pattern=plan_pattern(wake_minute, bed_minute),
+                    avoid_words=tuple(word for word in EXAMPLE_WORDS if word not in own))
+
+
+_CLAUSE = re.compile(r"(?<=[,;.:\n])")
+_SLEEP_HABIT = re.compile(r"\b(?:bed|bedtime|sleeps?|asleep|wakes?|waking|gets? up|rises?)\b",
+                          re.IGNORECASE)
+
+
+def without_sleep_habits(persona: str) -> str:
+    """`persona` without the clauses that say when the person sleeps or wakes ("goes to
+    bed around 10pm, wakes at 5am, milks the cows at 5:30am" keeps "milks the cows at
+    5:30am"): the plan gets those times as facts, and the 0.5B model wrote the clause
+    into every line of its plan ("09:00 go to bed around noon", "10:00 go to bed around
+    midnight"). Lines are kept."""
+    kept = [clause for clause in _CLAUSE.split(persona) if not _SLEEP_HABIT.search(clause)]
+    return re.sub(r"[,;]\s*(?=\n|$)", "", "".join(kept)).strip()
 
 
 _SLEEP = re.compile(r"\b(?:go(?:es|ing)? to (?:bed|sleep)|fall asleep|sleep|bedtime|turn in)\b",

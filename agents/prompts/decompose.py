@@ -11,6 +11,7 @@ from agents.prompts.base import (
     answer_lines,
     chat,
     clean_phrase,
+    content_words,
     has_letters,
     line,
     names_other_time,
@@ -47,6 +48,13 @@ SHOTS = (
      "10 min: trim the lamp wick\n"
      "5 min: note the work in the log"),
 )
+EXAMPLE_WORDS = ("lighthouse", "lens", "lamp", "wick", "panels")
+"""Words of the example's steps: a step may not use one its resident's own text lacks."""
+STEP_PATTERN = r"[1-9][0-9]? min: [a-z][^\n]{2,60}"
+MAX_STEPS = 12
+PATTERN = rf"{STEP_PATTERN}(?:\n{STEP_PATTERN}){{0,{MAX_STEPS - 1}}}\n?"
+"""The steps' format, fixed at decoding: 1-12 "N min: what" lines, each step from a
+lower-case letter (not the prompt's own "From 07:00 to 08:00 Isabella will: ...")."""
 
 
 def decompose_request(*, agent: str, persona: str, activity: str, start_time: str,
@@ -60,9 +68,11 @@ def decompose_request(*, agent: str, persona: str, activity: str, start_time: st
                 f"{name} will: {line(activity, 120)}.\nWrite the steps.")
     prompt = chat(system=SYSTEM, shots=SHOTS, agent_part=persona_block(agent, persona),
                   task="\n".join(task))
+    own = content_words(" ".join([persona, *task]))
     budget = min(160, 30 + 10 * max(1, duration // MIN_ACTION))
     return Generate(prompt, max_tokens=budget, stop=("\n\n",), tag=TAG, stop_at_loop=True,
-                    no_repeat_ngram=NO_REPEAT_NGRAM)
+                    no_repeat_ngram=NO_REPEAT_NGRAM, pattern=PATTERN,
+                    avoid_words=tuple(word for word in EXAMPLE_WORDS if word not in own))
 
 
 _TASK_ECHO = re.compile(r"\bfrom\s+\d{1,2}[:.]\d{2}\s+to\s+\d{1,2}[:.]\d{2}\b|\bwill\s*:"

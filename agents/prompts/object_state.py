@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from agents.phrasing import is_participle
 from agents.prompts.base import (
     PromptParseError,
     answer_lines,
@@ -39,8 +40,9 @@ def object_state_request(*, obj: str, action: str) -> Generate:
 
 
 def parse_object_state(text: str, *, obj: str) -> str:
-    """A short state phrase: the first line's first clause, without "The <obj> is", at
-    most six words, lower case ("it is" also dropped). No words raises."""
+    """A short state phrase: the first line's first clause, without "The <obj> is" (or "it
+    is"), nor "being" before a word that is not a participle ("being ready"), at most six
+    words, lower case. No words raises."""
     for raw in answer_lines(text):
         state = clean_phrase(first_sentences(strip_quotes(raw), 1), 120)
         state = re.sub(r"^(?:state|answer)\s*:\s*", "", state, flags=re.IGNORECASE)
@@ -48,6 +50,9 @@ def parse_object_state(text: str, *, obj: str) -> str:
                        flags=re.IGNORECASE)
         state = re.split(r"[,;:(]| - ", state, maxsplit=1)[0]
         state = clean_phrase(state, 80).lower()
+        being = re.match(r"being\s+([a-z]+)", state)
+        if being and not is_participle(being[1]):  # "being ready" says "ready"
+            state = state.removeprefix("being").strip()
         if has_letters(state):
             return " ".join(state.split()[:MAX_WORDS])
     raise PromptParseError("no state in the answer")
