@@ -25,6 +25,7 @@ class CognitionConfig:
     retention: int = 8
     max_rounds: int = 8
     cooldown_minutes: int = 120
+    hourly_by_model: bool = False
     chunk_minutes: int = 60
     action_min_minutes: int = 5
     action_max_minutes: int = 15

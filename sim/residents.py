@@ -54,6 +54,7 @@ def cognition_config(scenario: Scenario) -> CognitionConfig:
         retention=scenario.perception.retention,
         max_rounds=scenario.conversation.max_rounds,
         cooldown_minutes=scenario.conversation.cooldown_minutes,
+        hourly_by_model=scenario.planning.hourly_schedule == "model",
         chunk_minutes=scenario.planning.chunk_minutes,
         action_min_minutes=scenario.planning.action_min_minutes,
         action_max_minutes=scenario.planning.action_max_minutes,

@@ -27,6 +27,7 @@ from sim.batching import drive
 from sim.config import Modules, Scenario, load_scenario
 from sim.models.fake import FakeModel, hashed_embedding
 from sim.run import RunSession
+from sim.scheduler import news_for
 from world.address import Address
 from world.perception import WorldEvent
 
@@ -69,9 +70,11 @@ def test_a_scripted_morning_follows_the_plan(tmp_path: Path) -> None:
     run = session(tmp_path, scripted())
     run.run_until(30)
     state = isabella(run).state
-    assert [c.description for c in state.schedule[:3]] == [
-        "bake pastries at the cafe", "open the cafe", "serve customers"]
-    assert state.schedule[0].start_minute == 7 * 60  # stretched back to waking time
+    # The hour-long chunks are the day plan's own items from waking (07:00) on, split.
+    assert [(c.start_minute, c.description) for c in state.schedule[:3]] == [
+        (7 * 60, "bake pastries at the cafe"), (8 * 60, "open the cafe and serve customers"),
+        (9 * 60, "open the cafe and serve customers")]
+    assert all(c.duration <= 60 for c in state.schedule)
     assert [(a.description, a.duration) for a in state.actions] == [
         ("knead the dough", 15), ("shape the croissants", 15), ("bake them", 15),
         ("bake them", 15)]  # a step over 15 minutes is split
@@ -80,6 +83,34 @@ def test_a_scripted_morning_follows_the_plan(tmp_path: Path) -> None:
     assert state.chunk_place is not None
     assert state.chunk_place.is_within(Address("town", "Hobbs Cafe"))
     assert state.action.address.is_within(state.chunk_place)
+
+
+def test_the_paper_hourly_schedule_is_the_models_answer(tmp_path: Path) -> None:
+    """With `hourly_schedule = "model"` the chunks come from an hourly-schedule request;
+    by default that request is never made."""
+    asked: list[str] = []
+    respond = scripted().respond
+    assert respond is not None
+
+    def recording(request: ModelRequest) -> ModelResult | None:
+        asked.append(request.tag)
+        return respond(request)
+
+    scenario = load_scenario("tiny")
+    paper = scenario.model_copy(update={"planning": scenario.planning.model_copy(
+        update={"hourly_schedule": "model"})})
+    run = session(tmp_path, FakeModel(respond=recording), paper)
+    run.run_until(30)
+    state = isabella(run).state
+    assert [c.description for c in state.schedule[:3]] == [
+        "bake pastries at the cafe", "open the cafe", "serve customers"]
+    assert state.schedule[0].start_minute == 7 * 60  # stretched back to waking time
+    assert "hourly_schedule" in asked
+    asked.clear()
+    run = RunSession.create(tmp_path / "default.sqlite", load_scenario("tiny"), 0,
+                            FakeModel(respond=recording))
+    run.run_until(30)
+    assert "day_plan" in asked and "hourly_schedule" not in asked
 
 
 def test_a_decomposed_hour_is_covered_by_contiguous_actions(tmp_path: Path) -> None:
@@ -306,3 +337,19 @@ def test_an_observation_seen_before_keeps_its_importance_unless_the_paper_is_ask
                      {mind.agent_id: observe(mind, ctx, [again])})[mind.agent_id]
     assert first.importance == 4
     assert (second.importance, rated["importance"]) == ((4, 0) if reuse else (9, 1))
+
+
+def test_a_resident_does_not_notice_its_own_doing(tmp_path: Path) -> None:
+    """Neither its own activity nor the state its action gave its object is news to it; an
+    event injected at that object and what others do there are."""
+    run = session(tmp_path, scripted())
+    run.run_until(30)
+    mind = isabella(run)
+    assert mind.state.action is not None
+    at = mind.state.action.address
+    tile = min(run.town.tiles_of(at))
+    own_state = WorldEvent(str(at), "is", "being used", f"{at.object} is being used", tile, at)
+    fire = WorldEvent(str(at), "event", "on fire", f"{at.object} is on fire", tile, at)
+    other = WorldEvent("Maria Lopez", "is", "reading", "Maria Lopez is reading", tile, at)
+    itself = WorldEvent(mind.name, "is", "baking", f"{mind.name} is baking", tile, at)
+    assert news_for(mind, [own_state, fire, other, itself]) == [fire, other]

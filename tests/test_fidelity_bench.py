@@ -178,7 +178,8 @@ def test_a_model_that_copies_the_example_and_loops_is_caught() -> None:
     assert got["plan_example_copy_plans"].value in (None, 0.0)
     failures = got["format_failure_rate"].value
     assert failures is not None and failures > 0
-    assert got["plan_loop_rate"].value is not None and got["plan_loop_rate"].value >= 0.6
+    # every decomposition loops (half of the plan-like answers: day plans and decompositions)
+    assert got["plan_loop_rate"].value is not None and got["plan_loop_rate"].value >= 0.5
 
 
 def test_a_model_that_always_picks_the_first_place_is_caught() -> None:

@@ -30,5 +30,6 @@ def test_three_residents_wake_plan_and_remember(tmp_path: Path) -> None:
     assert kinds.get(MemoryKind.PLAN, 0) >= 2  # the day plans of the two who woke
     assert all(1 <= value <= 10 for value in importances)
     assert len(set(importances)) > 1, "the model rated every memory the same"
-    assert {"importance", "day_plan", "hourly_schedule"} <= tags
+    assert {"importance", "day_plan", "decompose"} <= tags
+    assert "hourly_schedule" not in tags  # the day plan's items are the hourly chunks
     assert all(mind.state.schedule for mind in session.minds.values() if not mind.state.asleep)

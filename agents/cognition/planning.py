@@ -77,7 +77,8 @@ def place_name(reference: str) -> str:
 
 
 def start_day(mind: Mind, ctx: TickContext) -> Step[None]:
-    """On waking: refresh the summary, then write today's plan and hourly schedule."""
+    """On waking: refresh the summary, then write today's plan and its hour-long chunks
+    (by the model when `hourly_by_model`, else the plan's own items)."""
     state = mind.state
     state.plan_day = ctx.day
     state.actions = []
@@ -106,20 +107,39 @@ def start_day(mind: Mind, ctx: TickContext) -> Step[None]:
         mind.fell_back(request.tag)
         state.day_plan = keep_appointments(fallback_day(mind, wake), kept)
     lines = [f"{format_clock(item.start_minute)} {item.description}" for item in state.day_plan]
-    request = sampled(mind, ctx, hourly_schedule_request(
-        agent=mind.name, persona=mind.persona_text(), date=ctx.date, plan=lines,
-        wake_time=format_clock(wake), sleep_time=format_clock(sleep)))
-    answer = yield from generate(request)
-    try:
-        schedule = parse_hourly_schedule(answer.text, start_minute=wake,
-                                         end_minute=max(sleep, wake + 60),
-                                         max_chunk=mind.config.chunk_minutes)
-    except (PromptParseError, ValueError):
-        mind.fell_back(request.tag)
-        schedule = [item for item in state.day_plan if item.duration > 0]
+    schedule = from_waking(state.day_plan, wake)
+    if mind.config.hourly_by_model:
+        schedule = yield from hourly_schedule(mind, ctx, lines, wake, sleep, schedule)
     state.schedule = split_long(keep_appointments(schedule, kept), mind.config.chunk_minutes)
     summary = f"{mind.name}'s plan for {ctx.date}: " + "; ".join(lines)
     yield from remember_rated(mind, ctx, MemoryKind.PLAN, [summary])
+
+
+def from_waking(day: list[ScheduledActivity], wake: int) -> list[ScheduledActivity]:
+    """The day's stretches from `wake` (minutes) on: those over by then left out, the first
+    one cut or stretched to start at `wake`, empty ones dropped."""
+    kept = [item for item in day if item.end_minute > wake and item.duration > 0]
+    if not kept:
+        return []
+    first = kept[0]
+    return [ScheduledActivity(wake, first.end_minute - wake, first.description), *kept[1:]]
+
+
+def hourly_schedule(mind: Mind, ctx: TickContext, plan: list[str], wake: int, sleep: int,
+                    fallback: list[ScheduledActivity]) -> Step[list[ScheduledActivity]]:
+    """The day plan (`plan`: "HH:MM activity" lines) decomposed by the model into chunks of
+    at most `chunk_minutes` from `wake` to `sleep` (minutes); `fallback` when unreadable."""
+    request = sampled(mind, ctx, hourly_schedule_request(
+        agent=mind.name, persona=mind.persona_text(), date=ctx.date, plan=plan,
+        wake_time=format_clock(wake), sleep_time=format_clock(sleep)))
+    answer = yield from generate(request)
+    try:
+        return parse_hourly_schedule(answer.text, start_minute=wake,
+                                     end_minute=max(sleep, wake + 60),
+                                     max_chunk=mind.config.chunk_minutes)
+    except (PromptParseError, ValueError):
+        mind.fell_back(request.tag)
+        return fallback
 
 
 def plan_minute(mind: Mind, ctx: TickContext) -> int:
