@@ -32,12 +32,14 @@ def test_a_morning_only_tiny_span_is_stretched_to_the_waking_day() -> None:
 
 def test_the_ratings_counted_as_reused_are_the_ones_the_paper_would_have_asked(
         tmp_path: Path) -> None:
-    # the scripted day repeats its activities, so observations come back after retention
+    # the scripted day repeats its activities, so observations come back after a short
+    # retention (2 events; a resident's own doing is no news, so few events go round)
     rated = []
     for reuse in (True, False):
         scenario = load_scenario("tiny")
-        scenario = scenario.model_copy(update={"memory": scenario.memory.model_copy(
-            update={"reuse_importance": reuse})})
+        scenario = scenario.model_copy(update={
+            "memory": scenario.memory.model_copy(update={"reuse_importance": reuse}),
+            "perception": scenario.perception.model_copy(update={"retention": 2})})
         run = RunSession.create(tmp_path / f"{reuse}.sqlite", scenario, 0, scripted())
         run.run_until(900)
         with run.sessions() as db_session:
@@ -49,3 +51,22 @@ def test_the_ratings_counted_as_reused_are_the_ones_the_paper_would_have_asked(
     assert unasked["importance_reused"] > 0
     assert rated[1] - rated[0] == unasked["importance_reused"]
     assert unasked["decided_by_meaning"] > 0
+
+
+def test_the_hourly_schedules_the_original_would_write_are_counted(tmp_path: Path) -> None:
+    """One per day plan when the plan's items are the chunks; none when the model wrote
+    them (they are in the log)."""
+    counted = {}
+    for hourly in ("plan", "model"):
+        scenario = load_scenario("tiny")
+        scenario = scenario.model_copy(update={"planning": scenario.planning.model_copy(
+            update={"hourly_schedule": hourly})})
+        run = RunSession.create(tmp_path / f"{hourly}.sqlite", scenario, 0, scripted())
+        run.run_until(400)
+        with run.sessions() as db_session:
+            plans = db_session.scalar(select(func.count()).select_from(ModelCall).where(
+                ModelCall.tag == "day_plan"))
+            counted[hourly] = not_asked(db_session)["hourly_schedules"]
+        run.close()
+        assert plans == 3  # the three residents woke and planned
+    assert counted == {"plan": 3, "model": 0}

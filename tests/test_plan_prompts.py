@@ -18,6 +18,7 @@ from agents.prompts import (
 from agents.prompts.base import (
     PromptParseError,
     read_clock,
+    without_sleep_habits,
 )
 from agents.repetition import loop_free
 from agents.requests import (
@@ -291,10 +292,18 @@ def test_steps_are_asked_in_their_format_without_the_examples_words() -> None:
 def test_sleep_habits_are_left_out_of_what_the_planner_reads() -> None:
     persona = ("Name: Greta Brauer (age 52)\nLifestyle: goes to bed around 10pm, wakes at 5am, "
                "milks the cows at 5:30am and 5pm")
-    assert day_plan.without_sleep_habits(persona) == (
+    assert without_sleep_habits(persona) == (
         "Name: Greta Brauer (age 52)\nLifestyle: milks the cows at 5:30am and 5pm")
-    assert day_plan.without_sleep_habits("Mei goes to bed at 2am. She works late.") == (
+    assert without_sleep_habits("Mei goes to bed at 2am. She works late.") == (
         "She works late.")
+    for request in (
+            day_plan.day_plan_request(agent="Greta Brauer", persona=persona, date="Monday",
+                                      wake_minute=300, bed_minute=1320),
+            decompose.decompose_request(agent="Greta Brauer", persona=persona,
+                                        activity="milk the cows", start_time="05:30",
+                                        end_time="06:30", duration=60)):
+        assert "milks the cows" in request.prompt[-1].content
+        assert "10pm" not in request.prompt[-1].content
 
 
 @pytest.mark.parametrize(("answer", "kept"), [

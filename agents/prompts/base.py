@@ -93,6 +93,21 @@ def persona_block(agent: str, persona: str) -> str:
     return f"About {line(agent, 60)}:\n{text}" if text else f"About {line(agent, 60)}."
 
 
+_CLAUSE = re.compile(r"(?<=[,;.:\n])")
+_SLEEP_HABIT = re.compile(r"\b(?:bed|bedtime|sleeps?|asleep|wakes?|waking|gets? up|rises?)\b",
+                          re.IGNORECASE)
+
+
+def without_sleep_habits(persona: str) -> str:
+    """`persona` without the clauses that say when the person sleeps or wakes ("goes to
+    bed around 10pm, wakes at 5am, milks the cows at 5:30am" keeps "milks the cows at
+    5:30am"): the plan gets those times as facts, and the 0.5B model wrote the clause
+    into every line of its plan ("09:00 go to bed around noon", "10:00 go to bed around
+    midnight"). Lines are kept."""
+    kept = [clause for clause in _CLAUSE.split(persona) if not _SLEEP_HABIT.search(clause)]
+    return re.sub(r"[,;]\s*(?=\n|$)", "", "".join(kept)).strip()
+
+
 def chat(*, system: str, shots: Sequence[Shot], agent_part: str, task: str) -> tuple[Message, ...]:
     """The prompt: shared head (system + few-shot turns), then agent part + task in one turn."""
     head = [Message("system", system)]

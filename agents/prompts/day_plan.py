@@ -17,6 +17,7 @@ from agents.prompts.base import (
     persona_block,
     quote,
     timed_items,
+    without_sleep_habits,
 )
 from agents.repetition import NO_REPEAT_NGRAM, loop_free
 from agents.requests import Generate
@@ -160,21 +161,6 @@ def day_plan_request(*, agent: str, persona: str, date: str, wake_minute: int,
                     no_repeat_ngram=NO_REPEAT_NGRAM,
                     pattern=plan_pattern(wake_minute, bed_minute),
                     avoid_words=tuple(word for word in EXAMPLE_WORDS if word not in own))
-
-
-_CLAUSE = re.compile(r"(?<=[,;.:\n])")
-_SLEEP_HABIT = re.compile(r"\b(?:bed|bedtime|sleeps?|asleep|wakes?|waking|gets? up|rises?)\b",
-                          re.IGNORECASE)
-
-
-def without_sleep_habits(persona: str) -> str:
-    """`persona` without the clauses that say when the person sleeps or wakes ("goes to
-    bed around 10pm, wakes at 5am, milks the cows at 5:30am" keeps "milks the cows at
-    5:30am"): the plan gets those times as facts, and the 0.5B model wrote the clause
-    into every line of its plan ("09:00 go to bed around noon", "10:00 go to bed around
-    midnight"). Lines are kept."""
-    kept = [clause for clause in _CLAUSE.split(persona) if not _SLEEP_HABIT.search(clause)]
-    return re.sub(r"[,;]\s*(?=\n|$)", "", "".join(kept)).strip()
 
 
 _SLEEP = re.compile(r"\b(?:go(?:es|ing)? to (?:bed|sleep)|fall asleep|sleep|bedtime|turn in)\b",

@@ -15,8 +15,13 @@ extrapolated to all of them. The original also asks the model where this run doe
 `reuse_importance` setting; counted from the memory stream: an observation whose text the
 resident had observed before), and the decisions made by meaning (whether to talk,
 whether an event is urgent: counted from their logged embedding requests), which the
-original asked the model in a generation of a few tokens. Each is timed as a mean
-importance rating (a prompt of the same size, one answer token).
+original asked the model in a generation of a few tokens; each is timed as a mean
+importance rating (a prompt of the same size, one answer token). The original also writes
+an hourly schedule after each day plan (`[planning] hourly_schedule = "plan"` here, which
+uses the plan's own items): one per logged day plan, each timed as a mean decomposition,
+a smaller generation (measured on the quick-start hour: an hourly schedule had ~600 prompt
+tokens and 74 answer tokens, a decomposition ~450 and 58), so the original's way is not
+overstated.
 """
 
 from __future__ import annotations
@@ -36,6 +41,10 @@ from sqlalchemy.orm import Session
 
 from agents.memory import normalised
 from agents.prompts.converse import TAG_AVAILABLE
+from agents.prompts.day_plan import TAG as DAY_PLAN_TAG
+from agents.prompts.decompose import TAG as DECOMPOSE_TAG
+from agents.prompts.hourly_schedule import TAG as HOURLY_TAG
+from agents.prompts.importance import TAG as IMPORTANCE_TAG
 from agents.prompts.react import TAG_DECISION
 from agents.requests import ModelRequest, request_from_json
 from agents.tables import MemoryKind, MemoryRow
@@ -143,8 +152,9 @@ def _measure(backend: TransformersModel, span: Span, quick: bool,
             unasked = not_asked(db_session)
         session.close()
     sizes = session.recorder.stats.batch_sizes
-    baseline = _one_at_a_time(backend, logged, SAMPLE_PER_KIND[quick],
-                              also_rated=sum(unasked.values()))
+    baseline = _one_at_a_time(backend, logged, SAMPLE_PER_KIND[quick], {
+        IMPORTANCE_TAG: unasked["importance_reused"] + unasked["decided_by_meaning"],
+        DECOMPOSE_TAG: unasked["hourly_schedules"]})
     return {**_figures(summary, span, wall, target), "wall_at_minutes": walls,
             "cache_hits": dict(hits), "not_asked": unasked,
             "batch_sizes": {kind: _distribution(values) for kind, values in sizes.items()},
@@ -180,38 +190,48 @@ def _figures(summary: RunSummary, span: Span, wall: float, target: int) -> dict[
 def not_asked(db_session: Session) -> dict[str, int]:
     """Model requests the original would have made that the run in `db_session` did not,
     by reason: importance ratings reused (an observation whose text its resident had
-    observed at an earlier tick) and decisions made by meaning (their logged embedding
-    requests, cache hits included)."""
+    observed at an earlier tick), decisions made by meaning (their logged embedding
+    requests, cache hits included), and hourly schedules (one per day plan of a run that
+    asked for none)."""
     first_seen: dict[tuple[int, str], int] = {}
     reused = 0
     for agent, tick, text in db_session.execute(
             select(MemoryRow.agent_id, MemoryRow.created_tick, MemoryRow.description)
             .where(MemoryRow.kind == MemoryKind.OBSERVATION).order_by(MemoryRow.id)):
         reused += first_seen.setdefault((agent, normalised(text)), tick) < tick
-    decided = db_session.scalar(select(func.count()).select_from(ModelCall).where(
-        ModelCall.tag.in_((TAG_AVAILABLE, TAG_DECISION))))
-    return {"importance_reused": reused, "decided_by_meaning": decided or 0}
+    tags = Counter(dict(db_session.execute(
+        select(ModelCall.tag, func.count()).where(ModelCall.tag.in_(
+            (TAG_AVAILABLE, TAG_DECISION, DAY_PLAN_TAG, HOURLY_TAG))).group_by(ModelCall.tag)
+    ).tuples().all()))
+    return {"importance_reused": reused,
+            "decided_by_meaning": tags[TAG_AVAILABLE] + tags[TAG_DECISION],
+            "hourly_schedules": tags[DAY_PLAN_TAG] if not tags[HOURLY_TAG] else 0}
 
 
 def _one_at_a_time(backend: TransformersModel, logged: list[tuple[str, ModelRequest]],
-                   sample: int, also_rated: int = 0) -> float:
+                   sample: int, unasked: Mapping[str, int]) -> float:
     """Seconds the original's way would take for every request of the span (the log holds
-    cache hits too), and for `also_rated` requests this run did not make, each timed as a
-    mean "rate" request."""
+    cache hits too), and for `unasked[tag]` requests this run did not make, each timed as
+    a mean logged request of `tag`."""
     by_kind: dict[str, list[ModelRequest]] = {}
     for kind, request in logged:
         by_kind.setdefault(kind, []).append(request)
+    by_tag = {tag: [r for _, r in logged if r.tag == tag] for tag, n in unasked.items() if n}
     backend.prefix_reuse = False
-    total = 0.0
     rng = random.Random(0)
+
+    def mean_seconds(requests: list[ModelRequest]) -> float:
+        timed = rng.sample(requests, min(sample, len(requests)))
+        started = time.perf_counter()
+        for request in timed:
+            backend.answer([request])
+        return (time.perf_counter() - started) / len(timed)
+
     try:
-        for kind, requests in sorted(by_kind.items()):
-            timed = rng.sample(requests, min(sample, len(requests)))
-            started = time.perf_counter()
-            for request in timed:
-                backend.answer([request])
-            mean = (time.perf_counter() - started) / len(timed)
-            total += mean * (len(requests) + (also_rated if kind == "rate" else 0))
+        total = sum(mean_seconds(requests) * len(requests)
+                    for _, requests in sorted(by_kind.items()))
+        total += sum(mean_seconds(requests) * unasked[tag]
+                     for tag, requests in sorted(by_tag.items()) if requests)
     finally:
         backend.prefix_reuse = True
     return total
