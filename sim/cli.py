@@ -37,8 +37,9 @@ HANDLERS: dict[str, str] = {
 }
 
 TIME_HELP = 'a tick number or a game time "YYYY-MM-DD HH:MM"'
-MODEL_HELP = ("default (the embedded model), quality (the larger embedded one), fake "
-              "(deterministic test model), a model directory, or a hub id")
+MODEL_HELP = ("default (the embedded model), quality (the larger embedded one), routed "
+              "(quality for day plans, reflections, utterances and interviews, default for "
+              "the rest), fake (deterministic test model), a model directory, or a hub id")
 
 
 def _add_model_args(p: argparse.ArgumentParser, default: str | None = "default") -> None:

@@ -18,6 +18,7 @@ from agents.tables import MemoryKind
 from sim.batching import drive
 from sim.config import open_town
 from sim.models.base import LanguageModel
+from sim.models.routing import BACKEND as ROUTED
 from sim.residents import load_minds, perceiver_for
 from sim.runfile import RunQueryError, StoredRun, opened_run
 from sim.scheduler import Scheduler
@@ -63,8 +64,8 @@ def recorded_model(stored: StoredRun) -> tuple[str, str | None, str | None]:
     """(spec, endpoint, endpoint model) that loads the model the run was recorded with."""
     info = stored.model_info
     backend, source = info.get("backend", ""), info.get("source", "")
-    if backend == "fake":
-        return "fake", None, None
+    if backend in ("fake", ROUTED):
+        return backend, None, None
     if backend == "openai-http" and source:
         name = info.get("name")
         return stored.scenario.model.spec, source, None if name == "(served model)" else name

@@ -22,7 +22,9 @@ from agents.requests import (
     Rate,
     RateResult,
 )
+from sim.config import load_scenario
 from sim.db import session_factory
+from sim.interview import recorded_model
 from sim.models.base import LanguageModel, ModelError, ModelInfo
 from sim.models.cache import CachingModel
 from sim.models.factory import load_model
@@ -30,6 +32,8 @@ from sim.models.fake import FakeModel
 from sim.models.recording import RecordingModel, result_from_json, result_to_json
 from sim.models.replay import ReplayModel
 from sim.models.retry import RetryingModel, TransientModelError
+from sim.models.routing import RoutedModel
+from sim.runfile import StoredRun
 from sim.tables import ModelCall
 
 MIXED: list[ModelRequest] = [
@@ -264,3 +268,26 @@ def test_factory_loads_the_embedded_default_model() -> None:
     (rated,) = model.rate([Rate("How poignant is a house fire, from 1 to 10?")])
     assert 1 <= rated.value <= 10
     model.close()
+
+
+def test_a_routed_model_sends_the_routed_tags_to_the_larger_model() -> None:
+    small = FakeModel(respond=lambda r: GenerateResult("small") if r.kind == "generate" else None)
+    large = FakeModel(respond=lambda r: GenerateResult("large") if r.kind == "generate" else None)
+    routed = RoutedModel(small, large)
+    requests = [Generate("plan", tag="day_plan"), Generate("state", tag="object_state"),
+                Generate("say", tag="utterance"), Generate("more", tag="decompose")]
+    assert [a.text for a in routed.generate(requests)] == ["large", "small", "large", "small"]
+    assert small.batch_sizes["generate"] == [2] and large.batch_sizes["generate"] == [2]
+    routed.rate([Rate("a fire", tag="importance")])
+    routed.embed([Embed(("a fire",), tag="")])
+    assert "rate" not in large.calls and "embed" not in large.calls
+    assert small.calls["rate"] == 1 and small.calls["embed"] == 1
+    assert "day_plan" in routed.info.name and "utterance" in routed.info.name
+
+
+def test_a_routed_run_is_resumed_and_interviewed_with_both_models() -> None:
+    info = RoutedModel(FakeModel(), FakeModel()).info
+    stored = StoredRun(location="run.sqlite", scenario=load_scenario("tiny"), seed=0,
+                       model_info={"name": info.name, "backend": info.backend,
+                                   "source": info.source}, last_tick=10, status="stopped")
+    assert recorded_model(stored) == ("routed", None, None)

@@ -1,6 +1,7 @@
 """Turning `--model SPEC` / `--endpoint URL` into a ready LanguageModel.
 
-`default` and `quality` are the embedded models shipped as Python packages; a directory or
+`default` and `quality` are the embedded models shipped as Python packages, and `routed`
+is both, the rare requests that shape a day on `quality` (`sim.models.routing`); a directory or
 a hub id is any transformers causal LM; `fake` is the deterministic test model, used only
 when asked for by name: a model that cannot be loaded is an error, never a silent fake.
 The backends that need torch are imported only when chosen.
@@ -17,6 +18,7 @@ from sim.models.http import OpenAICompatibleModel
 from sim.models.retry import RetryingModel
 
 EMBEDDED = ("default", "quality")
+ROUTED = "routed"
 # What a causal LM needs from a hub repo: configs, safetensors weights, tokenizer files.
 HUB_FILES = ["*.json", "*.safetensors", "*.model", "*.txt", "*.jinja", "*.tiktoken"]
 
@@ -38,6 +40,12 @@ def _load(spec: str, endpoint: str | None, endpoint_model: str | None,
     if spec in EMBEDDED:
         from sim.models.embedded import prepare_embedded
         return _transformers(prepare_embedded(spec), device)
+    if spec == ROUTED:
+        from sim.models.embedded import prepare_embedded
+        from sim.models.routing import RoutedModel
+        larger = prepare_embedded("quality")  # not installed: ModelError before any loading
+        return RoutedModel(_transformers(prepare_embedded("default"), device),
+                           _transformers(larger, device))
     if Path(spec).is_dir():
         return _transformers(Path(spec), device)
     return _transformers(_hub_snapshot(spec), device)
