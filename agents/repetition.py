@@ -78,14 +78,13 @@ def loop_start(text: str) -> int:
     return offsets[kept] if kept < len(lines) else len(text)
 
 
-def banned_next(tokens: Sequence[int], n: int, source: Sequence[int] = ()) -> set[int]:
+def banned_next(tokens: Sequence[int], n: int) -> set[int]:
     """Tokens that would complete an n-gram already in `tokens` (transformers'
-    `no_repeat_ngram_size`, over the answer's own tokens) or in `source` (a text the answer
-    may not copy, `Generate.no_copy_from`); empty when `n` < 1."""
+    `no_repeat_ngram_size`, over the answer's own tokens only); empty when `n` < 1."""
     if n < 1 or len(tokens) < n - 1:
         return set()
     if n == 1:
-        return {*tokens, *source}
+        return set(tokens)
     tail = tuple(tokens[len(tokens) - n + 1:])
-    return {seen[i + n - 1] for seen in (tokens, source) for i in range(len(seen) - n + 1)
-            if tuple(seen[i:i + n - 1]) == tail}
+    return {tokens[i + n - 1] for i in range(len(tokens) - n + 1)
+            if tuple(tokens[i:i + n - 1]) == tail}

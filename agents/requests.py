@@ -70,9 +70,7 @@ class Generate(_Request):
     `avoid_words`: words the answer may not use; the in-process backend gives no
     probability to each spelling of one that is a single token (with or without a leading
     space or a capital), a server gets no such field (the OpenAI API's `logit_bias` needs
-    the server's token ids). `no_copy_from`: a text (e.g. the persona) whose runs of
-    `no_repeat_ngram` tokens the answer may not repeat either, so that it says what the
-    text says in its own words; in-process only, like `no_repeat_ngram`.
+    the server's token ids).
     """
 
     prompt: Prompt
@@ -87,7 +85,6 @@ class Generate(_Request):
     no_repeat_ngram: int = 0
     pattern: str = ""
     avoid_words: tuple[str, ...] = ()
-    no_copy_from: str = ""
     kind: str = field(default="generate", init=False)
 
 

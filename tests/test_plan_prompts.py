@@ -358,3 +358,24 @@ def test_the_prompts_own_sentence_is_not_a_step() -> None:
     actions = decompose.parse_decomposition(echo + "\n10 min: wash\n20 min: get dressed",
                                             start_minute=420, duration=60)
     assert {a.description for a in actions} == {"wash", "get dressed"}
+
+
+@pytest.mark.parametrize(("line", "copied"), [
+    ("wake up and check the hives from the window", True),   # the example's own line
+    ("wake up and check the bikes from the window", True),   # with one word swapped
+    ("Wake up and check the market from the window", True),
+    ("wake up and check the till at the bike shop", False),
+    ("open the bike shop", False),
+    ("polish the great lamps", False),  # a short example line is too plain a frame
+])
+def test_a_plan_line_built_on_an_example_line_is_a_copy(line: str, copied: bool) -> None:
+    assert day_plan.is_example_line(line) is copied
+
+
+def test_a_near_copy_of_an_example_line_is_left_out_of_the_plan() -> None:
+    plan = day_plan.parse_day_plan(
+        "06:30 wake up and check the bikes from the window\n07:00 open the bike shop\n"
+        "12:00 eat lunch by the river\n13:00 mend punctures\n18:00 cook dinner",
+        wake_minute=390, bed_minute=1350)
+    assert [item.description for item in plan.items] == [
+        "open the bike shop", "eat lunch by the river", "mend punctures", "cook dinner"]

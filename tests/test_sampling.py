@@ -22,14 +22,6 @@ def test_greedy_pick_bans_only_the_rows_own_repeated_ngrams() -> None:
     assert pick(logits[:1].clone(), [banned], [_generator(0)], [nothing_follows_a_3_yet]) == [1]
 
 
-def test_greedy_pick_does_not_copy_the_rows_source() -> None:
-    logits = torch.tensor([[0.0, 5.0, 4.0, 1.0], [0.0, 5.0, 4.0, 1.0]])
-    request = Generate("p", no_repeat_ngram=2)
-    # the source runs "3 1": after a 3 the answer may not write 1; the other row has none
-    assert pick(logits.clone(), [request, request], [_generator(0), _generator(0)],
-                [[3], [3]], [[3, 1], []]) == [2, 1]
-
-
 def test_a_draw_depends_on_its_own_seed_only() -> None:
     logits = torch.zeros(2, 64)
     request = Generate("p", temperature=1.0, top_k=64, seed=7)

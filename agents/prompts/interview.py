@@ -32,11 +32,6 @@ SYSTEM = ("You are a person who lives in a small town, talking to an interviewer
           "\"she\" or \"he\", and do not repeat your description. If your memories do not "
           "say, answer that you don't know.")
 
-PERSONA_RUN = 6
-"""Tokens in a run an interview answer may not copy from the persona (nor repeat from
-itself): asked "Tell me about yourself", the 0.5B model recited its description
-("... goes to bed around 10pm, wakes at 5am, milks the cows at 5:30am and 5pm")."""
-
 _ADA = "About Ada Quill:\nAda Quill is a 34-year-old baker who runs the town bakery.\n\n"
 
 
@@ -69,12 +64,10 @@ SHOTS = (
 
 def interview_request(*, agent: str, persona: str, time: str, question: str,
                       memories: Sequence[str] = ()) -> Generate:
-    """`question` put to `agent` at `time` (e.g. "Monday February 13, 10:00"). The answer
-    may not copy `PERSONA_RUN` tokens running from the persona (`no_copy_from`)."""
+    """`question` put to `agent` at `time` (e.g. "Monday February 13, 10:00")."""
     task = _task(line(agent, 60), time, question, memories)
     prompt = chat(system=SYSTEM, shots=SHOTS, agent_part=persona_block(agent, persona), task=task)
-    return Generate(prompt, max_tokens=120, stop=("\n\n", "The interviewer"), tag=TAG,
-                    no_repeat_ngram=PERSONA_RUN, no_copy_from=persona)
+    return Generate(prompt, max_tokens=120, stop=("\n\n", "The interviewer"), tag=TAG)
 
 
 _OUT_OF_ROLE = re.compile(

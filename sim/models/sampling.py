@@ -2,9 +2,8 @@
 
 Greedy when a request's temperature is 0; otherwise a draw from the row's own generator,
 seeded by the request, so an answer does not depend on the batch around it. Before either, the
-tokens that would repeat an n-gram the request forbids (`Generate.no_repeat_ngram`, from
-the answer or its `no_copy_from` text, `agents.repetition.banned_next`) are given no
-probability.
+tokens that would repeat an n-gram the request forbids (`Generate.no_repeat_ngram`,
+`agents.repetition.banned_next`) are given no probability.
 """
 
 from __future__ import annotations
@@ -20,15 +19,12 @@ DEFAULT_TOP_K = 50  # used when a request asks for top_k <= 0: top-p alone sorts
 
 
 def pick(logits: torch.Tensor, requests: Sequence[Generate],
-         generators: Sequence[torch.Generator], answers: Sequence[Sequence[int]],
-         sources: Sequence[Sequence[int]] | None = None) -> list[int]:
+         generators: Sequence[torch.Generator], answers: Sequence[Sequence[int]]) -> list[int]:
     """The next token of each row of `logits` (rows, vocab), modified in place by the bans
-    (`answers` are the rows' tokens so far, `sources` the tokens of each request's
-    `no_copy_from`): argmax, or a seeded top-k / top-p draw. A ban that would leave a row
-    no token (its format mask allows only the repeat) is lifted."""
+    (`answers` are the rows' tokens so far): argmax, or a seeded top-k / top-p draw. A ban
+    that would leave a row no token (its format mask allows only the repeat) is lifted."""
     for row, (request, answer) in enumerate(zip(requests, answers, strict=True)):
-        source = sources[row] if sources is not None else ()
-        banned = list(banned_next(answer, request.no_repeat_ngram, source))
+        banned = list(banned_next(answer, request.no_repeat_ngram))
         if banned:
             kept = logits[row, banned].clone()
             logits[row, banned] = float("-inf")

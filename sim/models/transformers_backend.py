@@ -266,8 +266,6 @@ class TransformersModel(LanguageModel):
         tokens: list[list[int]] = [[] for _ in requests]
         active = list(range(len(requests)))  # batch row -> request
         avoided = [self._word_ids(r.avoid_words) for r in requests]
-        sources = [self.tokenizer.encode(r.no_copy_from, add_special_tokens=False)
-                   if r.no_copy_from and r.no_repeat_ngram else [] for r in requests]
         while active:
             for row, i in enumerate(active):
                 if avoided[i]:
@@ -275,8 +273,7 @@ class TransformersModel(LanguageModel):
             if any(formats[i] for i in active):
                 self._format_guide().restrict(state.logits, [formats[i] for i in active])
             picks = pick(state.logits, [requests[i] for i in active],
-                         [generators[i] for i in active], [tokens[i] for i in active],
-                         [sources[i] for i in active])
+                         [generators[i] for i in active], [tokens[i] for i in active])
             still: list[int] = []
             for row, (i, token) in enumerate(zip(active, picks, strict=True)):
                 if token in self._stop_ids:

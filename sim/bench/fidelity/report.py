@@ -16,6 +16,7 @@ from sim.bench.fidelity.running import Outcome, Tally
 METRICS: tuple[tuple[str, str], ...] = (
     ("plan_example_copy_rate", "0"),
     ("plan_example_copy_plans", ""),
+    ("plan_example_copy_written", ""),
     ("plan_loop_rate", "0"),
     ("plan_intention_rate", "high"),
     ("day_plan_intention_rate", ""),
@@ -41,6 +42,7 @@ METRICS: tuple[tuple[str, str], ...] = (
     ("interview_first_person_rate", ">= 0.9"),
     ("interview_refusal_rate", "0"),
     ("interview_persona_echo_rate", "0"),
+    ("interview_dont_know_rate", "low"),
     ("format_failure_rate", "low"),
 )
 """Every metric in report order, with its goal (blank: shown for context)."""

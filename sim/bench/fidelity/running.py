@@ -22,7 +22,7 @@ from agents.context import Neighbour, TickContext
 from agents.mind import Mind
 from agents.phrasing import being
 from agents.prompts import day_plan, decompose, hourly_schedule, location, react
-from agents.prompts.base import format_clock
+from agents.prompts.base import format_clock, timed_items
 from agents.requests import (
     Choose,
     ChooseResult,
@@ -33,7 +33,7 @@ from agents.requests import (
     ModelRequest,
     ModelResult,
 )
-from agents.state import CurrentAction
+from agents.state import CurrentAction, ScheduledActivity
 from agents.steps import Step
 from agents.tables import MemoryKind
 from sim.batching import drive
@@ -187,6 +187,10 @@ def _plan(stage: Stage, case: Case, agent_id: int, seed: int) -> Prepared:
             copies = scoring.copied(state.day_plan, examples) if read else 0
             tally["plan_example_copy_rate"] = (copies, len(state.day_plan) if read else 0)
             tally["plan_example_copy_plans"] = (int(copies > 0), int(read))
+            written = [ScheduledActivity(minute, 0, description) for minute, description
+                       in timed_items(answer.text, day_start=wake)]
+            tally["plan_example_copy_written"] = (scoring.copied(written, examples),
+                                                  len(written))
             tally["plan_time_sanity"] = (int(read and scoring.plan_sane(
                 answer.text, state.day_plan, wake, mind.persona.bedtime_minute)), 1)
             shown["day_plan_answer"] = answer.text
@@ -363,6 +367,7 @@ def _interview(stage: Stage, case: Case, agent_id: int, seed: int) -> Prepared:
         persona = mind.persona_text()
         return ({"interview_first_person_rate": (int(scoring.first_person(text, mind.name)), 1),
                  "interview_refusal_rate": (int(scoring.is_refusal(text)), 1),
+                 "interview_dont_know_rate": (int(scoring.dont_know(text)), 1),
                  "interview_persona_echo_rate": (int(scoring.echoes_persona(text, persona)), 1)},
                 {"question": case.question, "category": case.category, "answer": text})
 

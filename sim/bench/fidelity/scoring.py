@@ -201,6 +201,18 @@ def is_refusal(answer: str) -> bool:
     return _REFUSAL.search(answer) is not None
 
 
+_DONT_KNOW = re.compile(r"\bi (?:don't|do not) know\b|\bi(?:'m| am) not sure\b|\bno idea\b"
+                        r"|\bi (?:haven't|have not) heard\b", re.IGNORECASE)
+
+
+def dont_know(answer: str) -> bool:
+    """Whether the answer says the resident does not know ("I don't know, I haven't heard
+    anyone mention it", "I'm not sure what ..."). Every interview case can be answered
+    from the persona or the case's memories (the paper's five categories, no knowledge
+    probes), so on them this is a failure to answer."""
+    return _DONT_KNOW.search(answer.replace("\u2019", "'")) is not None
+
+
 def _trigrams(text: str) -> list[tuple[str, ...]]:
     tokens = words(text)
     return [tuple(tokens[i:i + 3]) for i in range(len(tokens) - 2)]
