@@ -70,7 +70,10 @@ class Generate(_Request):
     `avoid_words`: words the answer may not use; the in-process backend gives no
     probability to each spelling of one that is a single token (with or without a leading
     space or a capital), a server gets no such field (the OpenAI API's `logit_bias` needs
-    the server's token ids).
+    the server's token ids). `max_sentences`: the answer ends after this many sentences
+    (`agents.prompts.base.sentences`; 0 is no limit), for a prompt whose parser reads no
+    further; the in-process backend stops decoding when the next one starts, and every
+    backend cuts the text there.
     """
 
     prompt: Prompt
@@ -85,6 +88,7 @@ class Generate(_Request):
     no_repeat_ngram: int = 0
     pattern: str = ""
     avoid_words: tuple[str, ...] = ()
+    max_sentences: int = 0
     kind: str = field(default="generate", init=False)
 
 

@@ -3,6 +3,7 @@ repeat, and the backends that apply both."""
 
 from __future__ import annotations
 
+from agents.prompts.base import sentences_end
 from agents.repetition import banned_next, loop_free, loop_start
 from agents.requests import Generate
 from sim.models.base import answer_text
@@ -56,6 +57,14 @@ def test_answer_text_cuts_stop_strings_then_loops_when_asked() -> None:
     assert answer_text(asked, text) == LOOPING_STEPS[:loop_start(LOOPING_STEPS)]
     assert answer_text(Generate("p", stop=("\n\n",)), text) == LOOPING_STEPS.rstrip("\n")
     assert answer_text(Generate("p"), text) == text
+
+
+def test_answer_text_ends_after_the_sentences_asked_for() -> None:
+    text = 'She runs the cafe. She loves it! "Really?" she says. Then more'
+    assert answer_text(Generate("p", max_sentences=2), text) == "She runs the cafe. She loves it!"
+    assert answer_text(Generate("p", max_sentences=5), text) == text
+    assert sentences_end("One sentence, not done", 1) == len("One sentence, not done")
+    assert sentences_end("Done. ", 1) == len("Done. ")  # the next one has not started
 
 
 def test_banned_next_completes_only_repeated_ngrams() -> None:

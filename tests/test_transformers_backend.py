@@ -185,6 +185,16 @@ def test_stop_strings_cut_the_text_and_the_decoding(tiny: TransformersModel) -> 
     assert cut.completion_tokens <= 3
 
 
+def test_decoding_stops_after_the_sentences_asked_for(tiny: TransformersModel) -> None:
+    prompt = _user("the school")
+    four = r"[a-z]{2,4}\.(?:\n[a-z]{2,4}\.){3}"  # four sentences, a line each
+    full = tiny.generate([Generate(prompt, max_tokens=30, pattern=four)])[0]
+    two = tiny.generate([Generate(prompt, max_tokens=30, pattern=four, max_sentences=2)])[0]
+    assert two.text == "\n".join(full.text.split("\n")[:2])
+    # it stopped once the third sentence started: one letter of it, not the rest
+    assert two.completion_tokens == len(two.text) + 2 < full.completion_tokens
+
+
 CLOCK_LINES = r"[01][0-9]:[0-5][0-9]-[a-z]{3,8}(?:\n[01][0-9]:[0-5][0-9]-[a-z]{3,8}){1,2}"
 """Clock lines for the tiny model, whose chat template ends an answer with a space (so a
 space is its end-of-answer token)."""

@@ -263,6 +263,16 @@ def sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE_END.split(text.strip()) if part.strip()]
 
 
+def sentences_end(text: str, count: int) -> int:
+    """The offset in `text` where its first `count` sentences (`sentences`) end, once the
+    next one has started; `len(text)` until then. What `first_sentences(text, count)`
+    reads lies before it."""
+    for seen, match in enumerate(_SENTENCE_END.finditer(text), start=1):
+        if seen == count:
+            return match.start()
+    return len(text)
+
+
 def first_sentences(text: str, count: int) -> str:
     """The first `count` sentences of `text` (all of it when it has fewer)."""
     return " ".join(sentences(text)[:count]).strip()

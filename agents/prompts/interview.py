@@ -67,7 +67,8 @@ def interview_request(*, agent: str, persona: str, time: str, question: str,
     """`question` put to `agent` at `time` (e.g. "Monday February 13, 10:00")."""
     task = _task(line(agent, 60), time, question, memories)
     prompt = chat(system=SYSTEM, shots=SHOTS, agent_part=persona_block(agent, persona), task=task)
-    return Generate(prompt, max_tokens=120, stop=("\n\n", "The interviewer"), tag=TAG)
+    return Generate(prompt, max_tokens=120, stop=("\n\n", "The interviewer"), tag=TAG,
+                    max_sentences=MAX_SENTENCES)
 
 
 _OUT_OF_ROLE = re.compile(

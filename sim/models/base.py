@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from agents.prompts.base import sentences_end
 from agents.repetition import loop_start
 from agents.requests import (
     Choose,
@@ -99,8 +100,10 @@ def choose_from_scores(logprobs: Sequence[float]) -> ChooseResult:
 def answer_text(request: Generate, text: str) -> str:
     """A generation's text as the request asks for it: up to its first stop string (servers
     differ on whether they keep it), and up to where it starts to loop when it asks
-    `stop_at_loop`."""
+    `stop_at_loop`, and after its `max_sentences`."""
     cuts = [text.find(stop) for stop in request.stop if stop and stop in text]
     if cuts:
         text = text[:min(cuts)]
+    if request.max_sentences:
+        text = text[:sentences_end(text, request.max_sentences)]
     return text[:loop_start(text + "\n")] if request.stop_at_loop else text

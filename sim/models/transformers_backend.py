@@ -25,6 +25,7 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, DynamicCache
 
+from agents.prompts.base import sentences_end
 from agents.repetition import loop_start
 from agents.requests import (
     Choose,
@@ -322,12 +323,14 @@ class TransformersModel(LanguageModel):
         return text
 
     def _stopped(self, tokens: Sequence[int], request: Generate) -> bool:
-        """Whether the answer so far holds a stop string, or, for a request that stops at
-        a loop, a line that has just ended a loop."""
-        if not request.stop and not request.stop_at_loop:
+        """Whether the answer so far holds a stop string, more than `max_sentences`, or, for
+        a request that stops at a loop, a line that has just ended a loop."""
+        if not request.stop and not request.stop_at_loop and not request.max_sentences:
             return False
         text = self._text(tokens)
         if any(stop and stop in text for stop in request.stop):
+            return True
+        if request.max_sentences and sentences_end(text, request.max_sentences) < len(text):
             return True
         return (request.stop_at_loop and "\n" in self._text(tokens[-1:])
                 and loop_start(text) < len(text))
