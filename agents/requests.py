@@ -213,9 +213,8 @@ def request_from_json(data: dict[str, object]) -> ModelRequest:
     raw_prompt = data.get("prompt")
     if isinstance(raw_prompt, list | tuple):
         data["prompt"] = tuple(Message(**m) for m in raw_prompt)
-    for key in ("stop", "options", "texts"):
-        value = data.get(key)
-        if isinstance(value, list | tuple):
+    for key, value in data.items():  # every sequence field is a tuple (hashable requests)
+        if key != "prompt" and isinstance(value, list):
             data[key] = tuple(value)
     types: dict[object, type] = {"generate": Generate, "choose": Choose, "rate": Rate,
                                  "embed": Embed}

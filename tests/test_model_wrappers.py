@@ -21,6 +21,7 @@ from agents.requests import (
     ModelRequest,
     Rate,
     RateResult,
+    request_from_json,
 )
 from sim.config import load_scenario
 from sim.db import session_factory
@@ -113,6 +114,18 @@ def test_cache_keeps_kinds_apart_in_a_mixed_batch(fake_model: FakeModel) -> None
 
 
 # --- recording and replay ------------------------------------------------------------------
+
+
+def test_requests_round_trip_through_json_and_stay_hashable() -> None:
+    """The call log rebuilds requests (bench run's baseline answers them again): every
+    field comes back, sequences as tuples, so a rebuilt request hashes like the first."""
+    constrained = Generate((Message("user", "Plan your day."),), stop=("\n\n",),
+                           pattern="[a-z]+", avoid_words=("honey", "hives"),
+                           no_repeat_ngram=8, stop_at_loop=True, max_sentences=2)
+    for request in (*MIXED, constrained):
+        again = request_from_json(json.loads(json.dumps(request.to_json())))
+        assert again == request and hash(again) == hash(request)
+        assert again.fingerprint() == request.fingerprint()
 
 
 def test_results_round_trip_through_json() -> None:
