@@ -74,6 +74,11 @@ def summary_query(*, agent: str, aspect: Aspect) -> str:
     return _QUERIES[aspect].format(name=agent)
 
 
+SENTENCES = 2
+"""What a statement keeps of its answer; decoding stops there (the 0.5B model wrote 3-4
+sentences of its persona per statement: 394 answer tokens for the quick start's 9)."""
+
+
 def summary_request(*, agent: str, aspect: Aspect, records: Sequence[str]) -> Generate:
     """One aspect of the summary, from `records` retrieved with `summary_query`."""
     name = line(agent, 60)
@@ -82,11 +87,6 @@ def summary_request(*, agent: str, aspect: Aspect, records: Sequence[str]) -> Ge
     prompt = chat(system=SYSTEM, shots=SHOTS, agent_part="", task=task)
     return Generate(prompt, max_tokens=70, stop=("\n\n",), tag=f"{TAG}_{aspect.value}",
                     max_sentences=SENTENCES)
-
-
-SENTENCES = 2
-"""What a statement keeps of its answer; decoding stops there (the 0.5B model wrote 3-4
-sentences of its persona per statement: 394 answer tokens for the quick start's 9)."""
 
 
 def parse_summary_statement(text: str) -> str:
