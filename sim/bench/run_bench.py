@@ -199,10 +199,9 @@ def not_asked(db_session: Session) -> dict[str, int]:
             select(MemoryRow.agent_id, MemoryRow.created_tick, MemoryRow.description)
             .where(MemoryRow.kind == MemoryKind.OBSERVATION).order_by(MemoryRow.id)):
         reused += first_seen.setdefault((agent, normalised(text)), tick) < tick
-    tags = Counter(dict(db_session.execute(
+    tags: Counter[str] = Counter({tag: count for tag, count in db_session.execute(
         select(ModelCall.tag, func.count()).where(ModelCall.tag.in_(
-            (TAG_AVAILABLE, TAG_DECISION, DAY_PLAN_TAG, HOURLY_TAG))).group_by(ModelCall.tag)
-    ).tuples().all()))
+            (TAG_AVAILABLE, TAG_DECISION, DAY_PLAN_TAG, HOURLY_TAG))).group_by(ModelCall.tag))})
     return {"importance_reused": reused,
             "decided_by_meaning": tags[TAG_AVAILABLE] + tags[TAG_DECISION],
             "hourly_schedules": tags[DAY_PLAN_TAG] if not tags[HOURLY_TAG] else 0}
