@@ -185,6 +185,9 @@ the hives from the window"), 4 of 167 lines on `bench fidelity`'s plan cases. On
 examples of `COPY_MIN_WORDS` content words or more count: a short line ("polish the great
 lens") is too plain a frame to call a near-copy a copy."""
 COPY_MIN_WORDS = 4
+_FRAMES = tuple(sorted(example for example in EXAMPLE_LINES
+                       if len(content_words(example)) >= COPY_MIN_WORDS))
+"""The example lines a near-copy is measured against (`COPY_MIN_WORDS`)."""
 
 
 def is_example_line(description: str) -> bool:
@@ -192,9 +195,7 @@ def is_example_line(description: str) -> bool:
     word swapped (`COPY_SIMILARITY`)."""
     text = " ".join(description.split()).lower()
     return text in EXAMPLE_LINES or any(
-        len(content_words(example)) >= COPY_MIN_WORDS
-        and SequenceMatcher(None, text, example).ratio() >= COPY_SIMILARITY
-        for example in EXAMPLE_LINES)
+        SequenceMatcher(None, text, example).ratio() >= COPY_SIMILARITY for example in _FRAMES)
 
 
 def parse_day_plan(text: str, *, wake_minute: int | None = None,
