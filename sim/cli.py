@@ -148,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="bench fidelity: run a shipped check scenario end to end (party)")
     p.add_argument("--seeds", type=int, default=3, metavar="N",
                    help="bench fidelity --scenario: how many seeded runs (default 3)")
+    p.add_argument("--judge", metavar="MODEL",
+                   help="bench fidelity: a judge model that ranks the models' interview "
+                        "answers pairwise (TrueSkill); needs two or more --model")
     return parser
 
 
@@ -157,7 +160,8 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     for module, name in [("sim.models.base", "ModelError"), ("sim.config", "ScenarioError"),
                          ("world.errors", "MapError"), ("sim.db", "RunFileError"),
                          ("replays.reader", "ReplayError"), ("replays.export", "ExportError"),
-                         ("sim.commands.arguments", "ArgumentProblem")]:
+                         ("sim.commands.arguments", "ArgumentProblem"),
+                         ("sim.experiments.conditions", "ExperimentError")]:
         try:
             errors.append(getattr(importlib.import_module(module), name))
         except (ImportError, AttributeError):

@@ -162,7 +162,8 @@ def test_runs_in_lockstep_share_batches_and_match_runs_alone(tmp_path: Path) -> 
 def test_ablate_writes_tables_json_and_plots(tmp_path: Path) -> None:
     out = tmp_path / "exp"
     code = main(["ablate", "tiny", "--conditions", "full,no-reflection-no-planning",
-                 "--seeds", "2", "--ticks", str(SPAN), "--model", "fake", "--out", str(out)])
+                 "--seeds", "2", "--ticks", str(SPAN), "--model", "fake", "--judge", "fake",
+                 "--out", str(out)])
     assert code == 0
     runs = sorted(p.name for p in (out / "runs").iterdir())
     assert runs == ["full-seed0.sqlite", "full-seed1.sqlite",
@@ -179,17 +180,19 @@ def test_ablate_writes_tables_json_and_plots(tmp_path: Path) -> None:
     assert metrics["last_tick"] == SPAN and metrics["checkpoints"][-1] == SPAN
     assert set(metrics["diffusion"]) == {"party", "mayor"}
     assert len(metrics["interview_answers"]) == 3 * 25
+    # The judge compared the two conditions' answers of the seed, each question once.
+    assert metrics["trueskill"]["comparisons"] == 3 * 25 and metrics["trueskill"]["mu"] != 25.0
     assert metrics["attendance"]["party"] == {"reached": False, "attendees": [], "invited": [],
                                               "came": [], "minutes": {}}
     header, *rows = (out / "results.csv").read_text().splitlines()
-    assert "density_end_mean" in header
+    assert "density_end_mean" in header and "trueskill_mu_mean" in header
     assert [row.split(",")[0] for row in rows] == ["full", "no-reflection-no-planning"]
     table = (out / "results.md").read_text()
     assert "| figure | full | no-reflection-no-planning | paper |" in table
     assert "| density_end |" in table and "0.74" in table
     experiment = json.loads((out / "experiment.json").read_text())
     assert experiment["lockstep"]["mean_runs_per_round"] > 1
-    for name in ("diffusion", "density", "probes"):
+    for name in ("diffusion", "density", "probes", "trueskill"):
         with Image.open(out / "plots" / f"{name}.png") as image:
             image.verify()
             assert image.format == "PNG" and image.size[0] > 300

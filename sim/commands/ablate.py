@@ -10,6 +10,7 @@ from sim.commands.arguments import target_tick
 from sim.config import load_scenario
 from sim.experiments.conditions import ExperimentError, parse_conditions
 from sim.experiments.experiment import ExperimentConfig, run_experiment
+from sim.experiments.judge import require_trueskill
 from sim.experiments.runs import ModelSpec
 
 EXIT_BAD_INPUT = 2
@@ -44,6 +45,8 @@ def _config(args: argparse.Namespace) -> ExperimentConfig:
         target = DEFAULT_SPAN_DAYS * clock.ticks_per_day
     model = ModelSpec(args.model or scenario.model.spec, args.endpoint, args.endpoint_model)
     judge = ModelSpec(args.judge) if args.judge else None
+    if judge is not None:
+        require_trueskill()  # before hours of simulation, not after
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ExperimentError(f"--out {out}: exists and is not a folder")

@@ -16,8 +16,8 @@ def main(args: argparse.Namespace) -> int:
     if args.endpoint is not None:
         raise ModelError(f"bench {args.target} measures the in-process transformers backend; "
                          "--endpoint works with bench fidelity only")
-    if args.scenario is not None or len(specs) > 1:
-        raise ModelError(f"bench {args.target} takes one --model and no --scenario")
+    if args.scenario is not None or len(specs) > 1 or args.judge is not None:
+        raise ModelError(f"bench {args.target} takes one --model, no --scenario and no --judge")
     if args.target == "model":
         from sim.bench.model_bench import run_model_bench
 
@@ -33,8 +33,9 @@ def _fidelity(args: argparse.Namespace, specs: list[str], json_path: Path | None
     if args.scenario is not None:
         from sim.bench.fidelity.party import run_party_check
 
-        if len(specs) > 1 or (args.endpoint is not None and args.model):
-            raise ModelError("bench fidelity --scenario runs one model: one --model or --endpoint")
+        if len(specs) > 1 or (args.endpoint is not None and args.model) or args.judge:
+            raise ModelError("bench fidelity --scenario runs one model: one --model or "
+                             "--endpoint, and no --judge")
         if args.seeds < 1:
             raise ModelError(f"--seeds must be at least 1, got {args.seeds}")
         run_party_check(args.scenario, specs[0], args.endpoint, args.endpoint_model,
@@ -43,11 +44,30 @@ def _fidelity(args: argparse.Namespace, specs: list[str], json_path: Path | None
     from sim.bench.fidelity.bench import run_fidelity_bench
     from sim.bench.fidelity.cases import KINDS
 
+    repeated = next((spec for i, spec in enumerate(specs) if spec in specs[:i]), None)
+    if repeated is not None:
+        raise ModelError(f"bench fidelity: --model {repeated} is given twice")
+
     kinds = tuple(k.strip() for k in args.kinds.split(",")) if args.kinds else KINDS
     unknown = [k for k in kinds if k not in KINDS]
     if unknown or not kinds:
         raise ModelError(f"--kinds: unknown kind {(unknown or [''])[0]!r} "
                          f"(kinds: {', '.join(KINDS)})")
+    if args.judge is not None:
+        _check_judging(args, specs, kinds)
     run_fidelity_bench(specs, args.endpoint, args.endpoint_model, quick=args.quick,
-                       json_path=json_path, kinds=kinds)
+                       json_path=json_path, kinds=kinds, judge=args.judge)
     return 0
+
+
+def _check_judging(args: argparse.Namespace, specs: list[str], kinds: tuple[str, ...]) -> None:
+    """Before any model loads: a judge compares two or more models' interview answers."""
+    from sim.experiments.judge import require_trueskill
+
+    if args.endpoint is not None or len(specs) < 2:
+        raise ModelError("bench fidelity --judge compares two or more models' interview "
+                         "answers: repeat --model (e.g. --model default --model quality)")
+    if "interview" not in kinds:
+        raise ModelError("bench fidelity --judge ranks interview answers: --kinds must "
+                         "include interview")
+    require_trueskill()

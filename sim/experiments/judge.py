@@ -12,7 +12,7 @@ condition's mu is averaged over seeds like any other figure. Needs the
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import TYPE_CHECKING
@@ -53,23 +53,32 @@ class Comparison:
     answer_b: str
 
 
+Answers = Mapping[str, Mapping[tuple[str, str], str]]
+"""Condition (or model) -> (resident, question) -> the answer it gave."""
+
+
+def pairs_of(seed: int, answers: Answers) -> list[Comparison]:
+    """Every pair of conditions on each (resident, question) both answered, in a fixed
+    order; which one is shown as A is a fixed coin flip per comparison."""
+    out = []
+    for one, two in combinations(sorted(answers), 2):
+        for agent, question in sorted(answers[one].keys() & answers[two].keys()):
+            first, second = ((one, two) if _coin(seed, agent, question, one, two)
+                             else (two, one))
+            out.append(Comparison(seed, agent, question, first, second,
+                                  answers[first][agent, question],
+                                  answers[second][agent, question]))
+    return out
+
+
 def comparisons(results: Sequence[CellResult]) -> list[Comparison]:
     """Every pair of conditions, per seed, resident and question both were asked."""
     by_seed: dict[int, dict[str, dict[tuple[str, str], str]]] = {}
     for result in results:
         answers = {(item["agent"], item["question"]): item["answer"] for item in result.interview}
         by_seed.setdefault(result.cell.seed, {})[result.cell.condition] = answers
-    out = []
-    for seed, conditions in sorted(by_seed.items()):
-        for one, two in combinations(sorted(conditions), 2):
-            shared = sorted(conditions[one].keys() & conditions[two].keys())
-            for agent, question in shared:
-                first, second = ((one, two) if _coin(seed, agent, question, one, two)
-                                 else (two, one))
-                out.append(Comparison(seed, agent, question, first, second,
-                                      conditions[first][agent, question],
-                                      conditions[second][agent, question]))
-    return out
+    return [comparison for seed, answers in sorted(by_seed.items())
+            for comparison in pairs_of(seed, answers)]
 
 
 def _coin(*parts: object) -> bool:
@@ -90,28 +99,52 @@ def _judge(request: Choose) -> Step[int]:
     return result.index
 
 
-def rank(results: Sequence[CellResult], scenario: Scenario,
-         judge: LanguageModel) -> dict[tuple[int, str], dict[str, float]]:
-    """TrueSkill (mu, sigma, comparisons) of each (seed, condition) from the judge's verdicts."""
+def require_trueskill() -> None:
+    """Raises ExperimentError, naming the install, when `trueskill` is missing; call it
+    before any model is loaded."""
     try:
-        import trueskill
+        import trueskill  # noqa: F401
     except ModuleNotFoundError as exc:
         raise ExperimentError("--judge needs the trueskill package: "
                               "pip install 'generative-town[experiments]'") from exc
-    pairs = comparisons(results)
-    personas = {r.name: persona_of(r, scenario).identity() for r in scenario.residents}
-    verdicts = drive(judge, {i: _judge(judge_request(c, personas[c.agent]))
-                             for i, c in enumerate(pairs)})
+
+
+def verdicts(judge: LanguageModel, pairs: Sequence[Comparison],
+             personas: Mapping[str, str]) -> list[int]:
+    """The judge's pick for each comparison, in one batch: 0 when the answer shown as A is
+    the more believable, 1 for B. `personas` maps each resident to its persona text."""
+    picked = drive(judge, {i: _judge(judge_request(c, personas[c.agent]))
+                           for i, c in enumerate(pairs)})
+    return [picked[i] for i in range(len(pairs))]
+
+
+def ratings(pairs: Sequence[Comparison], picks: Sequence[int],
+            players: Iterable[tuple[int, str]]) -> dict[tuple[int, str], dict[str, float]]:
+    """TrueSkill (mu, sigma and the number of comparisons) of each (seed, condition) in
+    `players`, updated by the comparisons' `picks` in order (no draws; mu starts at 25)."""
+    require_trueskill()
+    import trueskill
+
     env = trueskill.TrueSkill(draw_probability=0.0)
-    ratings: dict[tuple[int, str], trueskill.Rating] = {
-        (r.cell.seed, r.cell.condition): env.create_rating() for r in results}
-    counts = dict.fromkeys(ratings, 0)
-    for i, comparison in enumerate(pairs):
-        winner, loser = ((comparison.first, comparison.second) if verdicts[i] == 0
+    rated: dict[tuple[int, str], trueskill.Rating] = {
+        player: env.create_rating() for player in players}
+    counts = dict.fromkeys(rated, 0)
+    for comparison, pick in zip(pairs, picks, strict=True):
+        winner, loser = ((comparison.first, comparison.second) if pick == 0
                          else (comparison.second, comparison.first))
         won, lost = (comparison.seed, winner), (comparison.seed, loser)
-        ratings[won], ratings[lost] = env.rate_1vs1(ratings[won], ratings[lost])
+        rated[won], rated[lost] = trueskill.rate_1vs1(rated[won], rated[lost], env=env)
         counts[won] += 1
         counts[lost] += 1
     return {key: {"mu": rating.mu, "sigma": rating.sigma, "comparisons": float(counts[key])}
-            for key, rating in ratings.items()}
+            for key, rating in rated.items()}
+
+
+def rank(results: Sequence[CellResult], scenario: Scenario,
+         judge: LanguageModel) -> dict[tuple[int, str], dict[str, float]]:
+    """TrueSkill (mu, sigma, comparisons) of each (seed, condition) from the judge's verdicts."""
+    require_trueskill()
+    pairs = comparisons(results)
+    personas = {r.name: persona_of(r, scenario).identity() for r in scenario.residents}
+    return ratings(pairs, verdicts(judge, pairs, personas),
+                   [(r.cell.seed, r.cell.condition) for r in results])

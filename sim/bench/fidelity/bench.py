@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.bench.fidelity import report
+from sim.bench.fidelity import judging, report
 from sim.bench.fidelity.cases import KINDS, shipped_towns
 from sim.bench.fidelity.running import Outcome, run_cases
 from sim.bench.fidelity.stage import Stage
@@ -26,14 +26,18 @@ def measure(model: LanguageModel, quick: bool = False, seed: int = 0,
 def run_fidelity_bench(specs: Sequence[str], endpoint: str | None = None,
                        endpoint_model: str | None = None, quick: bool = False,
                        json_path: Path | None = None, seed: int = 0,
-                       kinds: tuple[str, ...] = KINDS) -> dict[str, object]:
+                       kinds: tuple[str, ...] = KINDS,
+                       judge: str | None = None) -> dict[str, object]:
     """Measure each model in turn (`specs`, or the one server at `endpoint`) on the cases of
     `kinds`, print one table with a column per model, write the figures and every case's
-    answers as JSON."""
+    answers as JSON. With `judge` (a model spec), that model then ranks the models'
+    interview answers pairwise (`judging`; needs two or more models and trueskill)."""
     names = [endpoint] if endpoint is not None else list(specs)
     columns: dict[str, dict[str, report.Figure]] = {}
+    answers: dict[str, dict[tuple[str, str], str]] = {}
+    models: dict[str, dict[str, object]] = {}
     out: dict[str, object] = {"quick": quick, "seed": seed, "kinds": list(kinds),
-                              "models": {}}
+                              "models": models}
     for name in names:
         print(f"bench fidelity: {name}{' (quick)' if quick else ''}: {', '.join(kinds)} ...",
               file=sys.stderr, flush=True)
@@ -46,11 +50,22 @@ def run_fidelity_bench(specs: Sequence[str], endpoint: str | None = None,
         figures = report.summed(outcomes)
         label = f"{name} ({model.info.name})" if model.info.name != name else name
         columns[label] = figures
-        models = out["models"]
-        assert isinstance(models, dict)
+        answers[label] = judging.interview_answers(outcomes)
         models[label] = {"seconds": round(time.perf_counter() - started, 1),
-                         "figures": report.as_json(figures),
                          "cases": report.cases_json(outcomes)}
+    if judge is not None:
+        print(f"bench fidelity: {judge} judges the interview answers ...", file=sys.stderr,
+              flush=True)
+        judge_model = load_model(judge, None, None)
+        try:
+            ranked, verdicts = judging.judged(judge_model, answers, shipped_towns())
+        finally:
+            judge_model.close()
+        for label, figures in ranked.items():
+            columns[label].update(figures)
+        out["judge"] = {"model": judge, "verdicts": verdicts}
+    for label, figures in columns.items():
+        models[label]["figures"] = report.as_json(figures)
     print(report.table(columns))
     if json_path is not None:
         json_path.write_text(json.dumps(out, indent=2) + "\n")

@@ -369,7 +369,8 @@ def _interview(stage: Stage, case: Case, agent_id: int, seed: int) -> Prepared:
                  "interview_refusal_rate": (int(scoring.is_refusal(text)), 1),
                  "interview_dont_know_rate": (int(scoring.dont_know(text)), 1),
                  "interview_persona_echo_rate": (int(scoring.echoes_persona(text, persona)), 1)},
-                {"question": case.question, "category": case.category, "answer": text})
+                {"resident": mind.name, "question": case.question,
+                 "category": case.category, "answer": text})
 
     return Prepared(step(), mind, Exchange(), score)
 
