@@ -8,7 +8,7 @@ from agents.cognition.observing import remember_rated
 from agents.context import TickContext
 from agents.memory import MemoryRecord
 from agents.mind import Mind
-from agents.prompts.base import PromptParseError
+from agents.prompts.base import PromptParseError, format_clock
 from agents.prompts.interview import DONT_KNOW, interview_request, parse_interview_answer
 from agents.steps import Step, generate
 from agents.tables import MemoryKind
@@ -24,7 +24,9 @@ def interview(mind: Mind, ctx: TickContext, question: str,
                                          kinds=kinds, touch=False)
     request = interview_request(agent=mind.name, persona=mind.persona_text(),
                                 time=f"{ctx.date}, {ctx.clock}",
-                                question=question, memories=[m.description for m in memories])
+                                question=question, memories=[m.description for m in memories],
+                                wake=format_clock(mind.persona.wake_minute),
+                                bed=format_clock(mind.persona.sleep_minute))
     answer = yield from generate(request)
     try:
         return parse_interview_answer(answer.text, agent=mind.name)
