@@ -115,6 +115,16 @@ def test_interview_answers_first_person_refusal_and_persona_echo() -> None:
 
 # --- the case set -----------------------------------------------------------------------------
 
+def test_a_free_answer_tells_the_truth_only_with_its_own_words() -> None:
+    question = "Is the Harbour Clinic open on Monday?"
+    truth = "No, it is closed for repairs"
+    assert scoring.tells("It's closed on Monday, Jonah said, for repairs.", truth, question)
+    assert not scoring.tells("Yes, the clinic is open on Monday.", truth, question)
+    assert not scoring.tells("I don't know, it might be closed for repairs.", truth, question)
+    # Words of the question do not count: "Monday" alone tells nothing.
+    assert not scoring.tells("On Monday? Probably.", "Open on Monday", question)
+
+
 def test_at_least_twenty_cases_per_kind_on_three_towns_of_its_own() -> None:
     towns = shipped_towns()
     assert len(towns) >= 3

@@ -4,8 +4,10 @@ The place is found by walking the agent's spatial memory sector -> arena ->
 object. At each level a place the activity names ("bake bread at the cafe")
 wins outright; otherwise the option whose description (with the rooms and objects
 the agent knows there) is nearest the activity in embedding space (see
-`agents.prompts.location`). The pictogram is the fixed-set icon whose name is
-nearest the activity in embedding space. Neither calls the language model.
+`agents.prompts.location`), leaving out places named as someone else's ("Sam's
+bedroom" for Isabella); an object only when it is near enough. The pictogram is
+the fixed-set icon whose name is nearest the activity in embedding space. Neither
+calls the language model.
 """
 
 from __future__ import annotations
@@ -58,6 +60,24 @@ def named_option(activity: str, options: Sequence[str]) -> int | None:
     return hits.pop() if len(hits) == 1 else None
 
 
+_OWNERS = re.compile(r"((?:[A-Z][\w-]*(?:\s+and)?\s+)*[A-Z][\w-]*)'s\b")
+
+
+def others_place(name: str, own_name: str) -> bool:
+    """Whether a place is named as someone else's: a possessive of names none of which is
+    part of `own_name` ("Sam's bedroom" for Isabella Rodriguez; "Mei and John's bedroom"
+    is Mei's too, "Isabella Rodriguez's apartment" hers)."""
+    own = set(own_name.split())
+    return any(not own & set(re.findall(r"[A-Z][\w-]*", match))
+               for match in _OWNERS.findall(name))
+
+
+def _not_others(options: Sequence[str], own_name: str) -> list[int]:
+    """The indices of options not named as someone else's; all of them when every one is."""
+    kept = [i for i, name in enumerate(options) if not others_place(name, own_name)]
+    return kept or list(range(len(options)))
+
+
 def _named_sector(activity: str, sectors: Sequence[str], home: str,
                   workplace: str) -> int | None:
     """A sector named in the activity, else home for "home", else the workplace for work."""
@@ -88,10 +108,11 @@ def choose_arena(mind: Mind, ctx: TickContext, activity: str) -> Step[Address]:
     if len(sectors) > 1:
         index = _named_sector(activity, sectors, str(home.sector), workplace)
         if index is None:
-            tree = {name: {arena: places.objects(name, arena) for arena in places.arenas(name)}
-                    for name in sectors}
-            index = yield from nearest_place(location.sector_request(activity=activity,
-                                                                     sectors=tree))
+            kept = _not_others(sectors, mind.name)
+            tree = {sectors[i]: {arena: places.objects(sectors[i], arena)
+                                 for arena in places.arenas(sectors[i])} for i in kept}
+            index = kept[(yield from nearest_place(location.sector_request(activity=activity,
+                                                                           sectors=tree)))]
         sector = sectors[index]
     arenas = places.arenas(str(sector))
     if not arenas:
@@ -100,28 +121,31 @@ def choose_arena(mind: Mind, ctx: TickContext, activity: str) -> Step[Address]:
     if len(arenas) > 1:
         index = named_option(activity, arenas)
         if index is None:
-            index = yield from nearest_place(location.arena_request(
+            kept = _not_others(arenas, mind.name)
+            index = kept[(yield from nearest_place(location.arena_request(
                 activity=activity, sector=str(sector),
-                arenas={name: places.objects(str(sector), name) for name in arenas}))
+                arenas={arenas[i]: places.objects(str(sector), arenas[i]) for i in kept})))]
         arena = arenas[index]
     return Address(ctx.town.world, sector, arena)
 
 
 def choose_object(mind: Mind, ctx: TickContext, arena: Address, activity: str) -> Step[Address]:
+    """The object of `arena` that `activity` uses: one it names, else the nearest in
+    meaning when it is near enough (`location.OBJECT_FIT`); else `arena` itself, and the
+    action changes no object's state ("check the planning board" in a kitchen)."""
     if arena.arena is None or arena.sector is None:
         return arena
     objects = mind.places.objects(arena.sector, arena.arena)
     if not objects:
         return arena
-    name = objects[0]
-    if len(objects) > 1:
-        index = named_option(activity, objects)
-        if index is None:
-            index = yield from nearest_place(location.object_request(
-                activity=activity, arena=f"the {arena.arena} of {arena.sector}",
-                objects=objects))
-        name = objects[index]
-    return Address(arena.world, arena.sector, arena.arena, name)
+    index = named_option(activity, objects)
+    if index is None:
+        result = yield from embed(location.object_request(
+            activity=activity, arena=f"the {arena.arena} of {arena.sector}", objects=objects))
+        index = location.fitting(result, location.OBJECT_FIT)
+    if index is None:
+        return arena
+    return Address(arena.world, arena.sector, arena.arena, objects[index])
 
 
 def pictogram_for(activity: str) -> Step[str]:

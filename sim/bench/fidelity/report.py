@@ -43,6 +43,8 @@ METRICS: tuple[tuple[str, str], ...] = (
     ("interview_refusal_rate", "0"),
     ("interview_persona_echo_rate", "0"),
     ("interview_dont_know_rate", "low"),
+    ("interview_known_told_rate", "high"),
+    ("interview_unknown_dont_know_rate", "high"),
     ("interview_trueskill_mu", "high"),
     ("interview_judge_win_rate", "high"),
     ("format_failure_rate", "low"),

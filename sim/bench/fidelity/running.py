@@ -341,14 +341,25 @@ def _probe(stage: Stage, case: Case, agent_id: int, seed: int) -> Prepared:
 
     def step() -> Step[object]:
         yield from _seeded(mind, ctx, case)
-        return (yield from answer_probe(mind, ctx, question))
+        index = yield from answer_probe(mind, ctx, question)
+        said = yield from interview(mind, ctx, case.question)
+        return index, said
 
-    def score(index: object) -> tuple[Tally, dict[str, object]]:
+    def score(answers: object) -> tuple[Tally, dict[str, object]]:
+        assert isinstance(answers, tuple)
+        index, said = answers
         right = index == question.correct
         side = "known" if case.known else "unknown"
-        return ({"probe_accuracy": (int(right), 1), f"probe_accuracy_{side}": (int(right), 1)},
+        if case.known:
+            told = scoring.tells(said, case.options[case.truth], case.question)
+            asked: Tally = {"interview_known_told_rate": (int(told), 1)}
+        else:
+            asked = {"interview_unknown_dont_know_rate": (int(scoring.dont_know(said)), 1)}
+        return ({"probe_accuracy": (int(right), 1), f"probe_accuracy_{side}": (int(right), 1),
+                 **asked},
                 {"question": case.question, "expect": question.options[question.correct],
-                 "got": question.options[index] if isinstance(index, int) else None})
+                 "got": question.options[index] if isinstance(index, int) else None,
+                 "interview": said})
 
     return Prepared(step(), mind, Exchange(), score)
 

@@ -213,6 +213,18 @@ def dont_know(answer: str) -> bool:
     return _DONT_KNOW.search(answer.replace("\u2019", "'")) is not None
 
 
+def tells(answer: str, truth: str, question: str) -> bool:
+    """Whether a free answer gives `truth` (a probe's true option): it does not say "I
+    don't know", and holds at least half of the truth's content words that the question
+    lacks ("closed", "repairs" of "No, it is closed for repairs" to "Is the Harbour Clinic
+    open on Monday?"; a truth with no such words is never told)."""
+    asked = set(content_words(question))
+    needed = {w for w in content_words(truth) if w not in asked and w not in {"yes", "no"}}
+    said = set(content_words(answer))
+    return (not dont_know(answer) and bool(needed)
+            and 2 * len(needed & said) >= len(needed))
+
+
 def _trigrams(text: str) -> list[tuple[str, ...]]:
     tokens = words(text)
     return [tuple(tokens[i:i + 3]) for i in range(len(tokens) - 2)]
