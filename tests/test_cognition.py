@@ -9,14 +9,18 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from agents.cognition.interviewing import interview
+from agents.cognition.interviewing import interview, whisper
 from agents.cognition.observing import observe
 from agents.cognition.planning import ActionStarted
 from agents.cognition.reacting import consider
 from agents.cognition.reflecting import reflect, should_reflect
 from agents.context import TickContext
 from agents.mind import Mind
+from agents.prompts import interview as interview_prompt
+from agents.prompts.interview import DONT_KNOW
 from agents.requests import (
+    Embed,
+    EmbedResult,
     GenerateResult,
     ModelRequest,
     ModelResult,
@@ -25,7 +29,8 @@ from agents.requests import (
 from agents.tables import MemoryKind, MemoryRow
 from sim.batching import drive
 from sim.config import Modules, Scenario, load_scenario
-from sim.models.fake import FakeModel, hashed_embedding
+from sim.models.embedder import MiniLMEmbedder
+from sim.models.fake import EMBED_DIM, FakeModel, hashed_embedding
 from sim.run import RunSession
 from sim.scheduler import news_for
 from world.address import Address
@@ -154,26 +159,64 @@ def test_reflection_fires_exactly_at_the_threshold_and_cites_real_records(
     assert mind.state.importance_since_reflection == 0
 
 
-def test_interview_answers_without_touching_memories(tmp_path: Path) -> None:
-    scripted_answer = scripted().respond
-    assert scripted_answer is not None
-    said = "I heard Sam Moore is running for mayor."
+MAYOR = "Who is running for mayor?"
+SAID = "I heard Sam Moore is running for mayor."
+TOLD = "Sam Moore told Isabella Rodriguez that he is running for mayor"
+PROUD = "What are you most proud of?"
+
+
+def _axis(i: int) -> np.ndarray:
+    vector = np.zeros(EMBED_DIM, dtype=np.float32)
+    vector[i] = 1.0
+    return vector
+
+
+def interviewed(answer: str) -> FakeModel:
+    """The scripted day, `answer` to every interview, and embeddings in which the mayor
+    question and the world examples lie on one axis, the self examples and `PROUD` on
+    another, `answer` on a third, and `TOLD` halfway between the question and the answer:
+    it is about both (support 0.5), every other text (hashed) about neither."""
+    base = scripted().respond
+    assert base is not None
+    placed = {MAYOR: _axis(0), PROUD: _axis(1), answer: _axis(2),
+              TOLD: (_axis(0) + _axis(2)) / np.sqrt(2),
+              **dict.fromkeys(interview_prompt.WORLD, _axis(0)),
+              **dict.fromkeys(interview_prompt.SELF, _axis(1))}
 
     def respond(request: ModelRequest) -> ModelResult | None:
-        if request.kind == "generate" and request.tag == "interview":
-            return GenerateResult(said)
-        return scripted_answer(request)
+        if isinstance(request, Embed):
+            return EmbedResult(np.stack([placed.get(text, hashed_embedding(text))
+                                         for text in request.texts]).astype(np.float32))
+        if request.kind == "generate" and request.tag == interview_prompt.TAG:
+            return GenerateResult(answer)
+        return base(request)
 
-    run = session(tmp_path, FakeModel(respond=respond))
+    return FakeModel(respond=respond)
+
+
+def test_interview_answers_without_touching_memories(tmp_path: Path) -> None:
+    run = session(tmp_path, interviewed(SAID))
     run.run_until(20)
     mind = isabella(run)
+    ctx = run.scheduler.context(100)
+    drive(run.model, {1: whisper(mind, ctx, [TOLD])})
     before = {r.id: mind.memory.last_accessed(r.id) for r in mind.memory.records()}
     fallbacks = mind.fallbacks.total
-    ctx = run.scheduler.context(100)
-    answer = drive(run.model, {1: interview(mind, ctx, "Who is running for mayor?")})[1]
-    assert answer == said  # the model's answer, not the fallback line
+    answer = drive(run.model, {1: interview(mind, ctx, MAYOR)})[1]
+    assert answer == SAID  # the model's answer, not the fallback line
     assert mind.fallbacks.total == fallbacks
     assert before == {r.id: mind.memory.last_accessed(r.id) for r in mind.memory.records()}
+
+
+def test_an_answer_about_the_world_needs_a_memory_behind_it(tmp_path: Path) -> None:
+    run = session(tmp_path, interviewed(SAID))
+    run.run_until(20)
+    mind = isabella(run)
+    ctx = run.scheduler.context(100)
+    # Nothing she remembers is about the mayor: the model's claim is not hers to make.
+    assert drive(run.model, {1: interview(mind, ctx, MAYOR)})[1] == DONT_KNOW
+    # A question about herself is answered in character, with or without such a memory.
+    assert drive(run.model, {1: interview(mind, ctx, PROUD)})[1] == SAID
 
 
 @pytest.mark.parametrize("condition,absent", [
@@ -353,3 +396,35 @@ def test_a_resident_does_not_notice_its_own_doing(tmp_path: Path) -> None:
     other = WorldEvent("Maria Lopez", "is", "reading", "Maria Lopez is reading", tile, at)
     itself = WorldEvent(mind.name, "is", "baking", f"{mind.name} is baking", tile, at)
     assert news_for(mind, [own_state, fire, other, itself]) == [fire, other]
+
+
+WORLD_QUESTIONS = [
+    "Who is the new baker in town?", "When does the market open on Saturday?",
+    "Did anyone tell you about the storm coming?", "Who won the election?",
+    "What did Maria say about the exhibition?", "Is the bridge closed this week?",
+    "Where will the concert be held?", "Have you heard who bought the old mill?",
+    "What happened to the fountain in the park?", "Who is organising the Valentine's party?",
+    "How much are tickets for the play?", "Which team won the football match?"]
+SELF_QUESTIONS = [
+    "Describe your typical day.", "How do you feel about your neighbours?",
+    "What would you do if you lost your job?", "What are you looking forward to this week?",
+    "What is your biggest worry?", "How do you relax after work?",
+    "What do you think about the new mayor candidate?",
+    "Who are the most important people in your life?", "What will you do this evening?",
+    "Why did you choose your job?", "What do you enjoy about your work?",
+    "How would your friends describe you?"]
+
+
+def test_questions_about_the_world_are_told_from_questions_about_oneself() -> None:
+    """Measured with the real MiniLM embedder on questions of our own, none of them an
+    example: every question about news and others is one (its answer must be remembered);
+    10 of 12 about oneself are not (the other two need a memory behind their answer)."""
+    embedder = MiniLMEmbedder(device="cpu", batch_size=32)
+
+    def world(question: str) -> bool:
+        request = interview_prompt.grounding_request(question=question, answer="I see.")
+        return interview_prompt.about_world(EmbedResult(embedder.embed_texts(
+            list(request.texts))))
+
+    assert all(world(q) for q in WORLD_QUESTIONS)
+    assert sum(not world(q) for q in SELF_QUESTIONS) >= 10

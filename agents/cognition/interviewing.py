@@ -6,11 +6,18 @@ from collections.abc import Sequence
 
 from agents.cognition.observing import remember_rated
 from agents.context import TickContext
+from agents.knowing import supports
 from agents.memory import MemoryRecord
 from agents.mind import Mind
 from agents.prompts.base import PromptParseError, format_clock
-from agents.prompts.interview import DONT_KNOW, interview_request, parse_interview_answer
-from agents.steps import Step, generate
+from agents.prompts.interview import (
+    DONT_KNOW,
+    about_world,
+    grounding_request,
+    interview_request,
+    parse_interview_answer,
+)
+from agents.steps import Step, embed, generate
 from agents.tables import MemoryKind
 
 
@@ -29,10 +36,18 @@ def interview(mind: Mind, ctx: TickContext, question: str,
                                 bed=format_clock(mind.persona.sleep_minute))
     answer = yield from generate(request)
     try:
-        return parse_interview_answer(answer.text, agent=mind.name)
+        text = parse_interview_answer(answer.text, agent=mind.name)
     except PromptParseError:
         mind.fell_back(request.tag)
         return DONT_KNOW
+    grounding = yield from embed(grounding_request(question=question, answer=text))
+    if about_world(grounding):
+        vectors = grounding.vectors
+        support = supports(vectors[0], vectors[1:2],
+                           mind.memory.embeddings([m.id for m in memories]))
+        if float(support[0]) < mind.config.known_support:
+            return DONT_KNOW
+    return text
 
 
 def whisper(mind: Mind, ctx: TickContext,

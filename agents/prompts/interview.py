@@ -1,13 +1,28 @@
-"""A user's interview question, answered in character from retrieved memories."""
+"""A user's interview question, answered in character from retrieved memories.
+
+The model always answers; whether the resident may say it is decided by meaning
+afterwards (`grounding_request`, read by `agents.cognition.interviewing.interview`): an
+answer to a question about the world (news, events, other people: nearest a `WORLD`
+example rather than a `SELF` one) is kept only when a retrieved memory supports it
+(`agents.knowing.supports`), else the resident does not know. With a don't-know example
+in the prompt instead, the 0.5B model copied its answer word for word ("I don't know, I
+haven't heard anyone mention it") to 13 of the benchmark's 24 interview questions it
+could answer, "What do you do for a living?" among them. Measured on the benchmark's
+interview and probe cases: don't-know on answerable questions 0.54 -> 0.08, the truth
+told to knowledge questions whose answer it remembers 0.42 -> 0.58, "I don't know" to
+those it does not 0.83 -> 0.92.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
+from agents.embeddings import nearer_first
 from agents.prompts.base import (
     PromptParseError,
     chat,
+    content_words,
     first_sentences,
     has_letters,
     is_refusal,
@@ -21,17 +36,17 @@ from agents.prompts.base import (
     unwrap,
     without_sleep_habits,
 )
-from agents.requests import Generate
+from agents.requests import Embed, EmbedResult, Generate
 
 TAG = "interview"
+TAG_GROUNDING = "interview_grounding"
 MAX_SENTENCES = 4
 MAX_CHARS = 600
 
 SYSTEM = ("You are a person who lives in a small town, talking to an interviewer. Answer "
           "as yourself: in the first person (\"I\", \"my\"), in your own words, in one to "
           "three sentences, from what you remember. Do not describe yourself by name or as "
-          "\"she\" or \"he\", and do not repeat your description. If your memories do not "
-          "say, answer that you don't know.")
+          "\"she\" or \"he\", and do not repeat your description.")
 
 _ADA = "About Ada Quill:\nAda Quill is a 34-year-old baker who runs the town bakery.\n\n"
 
@@ -58,15 +73,19 @@ SHOTS = (
                   "05:00", "21:00"),
      "Tomorrow morning I'll be at the bakery from six, baking walnut bread. Ben asked me "
      "for a loaf, so I'll set one aside for him."),
-    (_ADA + _task("Ada Quill", "Tuesday March 7, 16:05", "Who is running for town treasurer?",
-                  ("Ada Quill baked walnut bread", "Ben Harlow bought two rolls"), "05:00",
-                  "21:00"),
-     "I don't know, I haven't heard anyone mention it."),
     (_ADA + _task("Ada Quill", "Tuesday March 7, 16:10", "Tell me about yourself.",
                   ("Ada Quill baked walnut bread",), "05:00", "21:00"),
      "I'm Ada. I get up before dawn to bake for the whole town, and I love trying new "
      "recipes, like the walnut bread I made today."),
 )
+
+
+EXAMPLE_WORDS = ("walnut", "bakery", "bake", "bread", "loaf", "dawn", "recipes", "recipe",
+                 "Ada", "Ben")
+"""Words of the examples' answers: an answer may not use one its resident's own text
+(persona, memories, question) lacks. On the benchmark, the 0.5B model put "I love trying
+new recipes, like the walnut bread I made today" into a chemist's, a cook's and a
+baker's self-descriptions alike."""
 
 
 def interview_request(*, agent: str, persona: str, time: str, question: str,
@@ -77,10 +96,13 @@ def interview_request(*, agent: str, persona: str, time: str, question: str,
     cases, the 0.5B model recited "goes to bed around 10pm, wakes at 5am, milks the cows
     at 5:30am" as its answer to "Tell me about yourself" (persona echo 1 of 24, then 0)."""
     task = _task(line(agent, 60), time, question, memories, wake, bed)
-    prompt = chat(system=SYSTEM, shots=SHOTS,
-                  agent_part=persona_block(agent, without_sleep_habits(persona)), task=task)
+    persona = without_sleep_habits(persona)
+    own = content_words(" ".join([persona, task]))
+    prompt = chat(system=SYSTEM, shots=SHOTS, agent_part=persona_block(agent, persona),
+                  task=task)
     return Generate(prompt, max_tokens=120, stop=("\n\n", "The interviewer"), tag=TAG,
-                    max_sentences=MAX_SENTENCES)
+                    max_sentences=MAX_SENTENCES,
+                    avoid_words=tuple(word for word in EXAMPLE_WORDS if word.lower() not in own))
 
 
 _OUT_OF_ROLE = re.compile(
@@ -89,7 +111,8 @@ _OUT_OF_ROLE = re.compile(
     r"|\bi (?:can't|can\u2019t|cannot|am unable to|'m unable to) (?:provide|answer|help|assist|"
     r"share)\b", re.IGNORECASE)
 """An assistant's refusal ("I'm sorry, but I don't have any information about ...")
-rather than a resident's answer; cognition answers with `DONT_KNOW` instead."""
+rather than a resident's answer; cognition answers with `DONT_KNOW` instead, as it does
+to a question about the world that its memories do not answer."""
 DONT_KNOW = "I don't know."
 
 
@@ -107,3 +130,37 @@ def parse_interview_answer(text: str, *, agent: str) -> str:
                 answer = answer[:MAX_CHARS].rsplit(" ", 1)[0] + "..."
             return answer
     raise PromptParseError("no words in the interview answer")
+
+
+WORLD = ("Who is running for mayor?", "When is the party at the cafe?",
+         "Did you hear about the fire at the bakery?", "Who won the chess match last night?",
+         "What did your neighbour tell you yesterday?", "Where is the town meeting held?",
+         "Is the library open on Sunday?", "How much does a loaf of bread cost now?",
+         "Who is the new doctor in town?", "Have you heard any news about the election?",
+         "Who ordered a cake from you?", "What happened at the market this morning?")
+"""Questions about news, events and other people: what a resident knows only from its
+memories, and does not know when they do not say it."""
+SELF = ("Tell me about yourself.", "How do you feel about your work?",
+        "What would you do if a customer complained?", "What are you most proud of?",
+        "What do you like about living here?", "What has been on your mind lately?",
+        "How do you respond when someone is rude to you?", "What are your plans for tomorrow?",
+        "What do you do for a living?", "What gives your life meaning?",
+        "How would you describe your family?", "What did you learn this year?")
+"""Questions about the resident itself, its feelings, plans and what it would do: always
+answered in character."""
+
+
+def grounding_request(*, question: str, answer: str) -> Embed:
+    """The question, the answer, then the `WORLD` and `SELF` examples, to embed; read with
+    `about_world` and `agents.knowing.supports`."""
+    return Embed((line(question, 300), line(answer, MAX_CHARS), *WORLD, *SELF),
+                 tag=TAG_GROUNDING)
+
+
+def about_world(result: EmbedResult) -> bool:
+    """Whether the question's nearest example (cosine similarity) is a `WORLD` question."""
+    vectors = result.vectors
+    if len(vectors) != 2 + len(WORLD) + len(SELF):
+        raise ValueError("a grounding answer embeds the question, the answer and every example")
+    (world,) = nearer_first(vectors[:1], vectors[2:2 + len(WORLD)], vectors[2 + len(WORLD):])
+    return world
