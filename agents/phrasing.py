@@ -10,6 +10,7 @@ lemminflect's English lexicon, not from our own suffix rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from lemminflect import getAllLemmas, getInflection
@@ -81,3 +82,18 @@ def is_participle(word: str) -> bool:
     "used"), rather than an adjective or a base form ("ready", "open")."""
     lemmas = getAllLemmas(word.lower()).get("VERB", ())
     return bool(lemmas) and word.lower() not in lemmas
+
+
+def _lemmas(word: str) -> frozenset[str]:
+    """`word` (lower case) and every lemma lemminflect gives it ("bakes" -> "bake")."""
+    word = word.lower()
+    return frozenset({word, *(lemma for forms in getAllLemmas(word).values()
+                              for lemma in forms)})
+
+
+def foreign_words(words: Iterable[str], own_text: str) -> tuple[str, ...]:
+    """The `words` (an example's, in order) that `own_text` does not use in any form:
+    "bake" is the baker's own when her persona says "bakes", "walnut" is not the
+    chemist's. Read by a request's `avoid_words`."""
+    own = {lemma for word in _WORD.findall(own_text) for lemma in _lemmas(word)}
+    return tuple(word for word in words if not _lemmas(word) & own)

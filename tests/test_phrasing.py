@@ -2,7 +2,7 @@
 
 import pytest
 
-from agents.phrasing import being, is_participle, progressive
+from agents.phrasing import being, foreign_words, is_participle, progressive
 
 
 @pytest.mark.parametrize(("activity", "seen"), [
@@ -40,3 +40,11 @@ def test_a_phrase_without_a_verb_is_what_the_resident_is_busy_with() -> None:
     ("full", False), ("table", False)])
 def test_participles_are_told_from_adjectives(word: str, participle: bool) -> None:
     assert is_participle(word) == participle
+
+
+def test_an_examples_word_is_the_residents_own_in_any_form() -> None:
+    words = ("bake", "walnut", "bread", "hives", "Ada")
+    assert foreign_words(words, "Elin bakes rye breads in her bakery") == ("walnut", "hives",
+                                                                           "Ada")
+    assert foreign_words(words, "Ada keeps a hive and bakes walnut bread") == ()
+    assert foreign_words(words, "") == words

@@ -395,6 +395,23 @@ def test_interview_answer() -> None:
         "Tomorrow: I will open the cafe.")
     assert parse("A: One. Two. Three. Four. Five.\n\nInterviewer: more",
                  agent="Isabella Rodriguez") == "One. Two. Three. Four."
+    # The persona block recited from its label on is not said (a benchmark answer).
+    assert parse("I teach history at Redbrick College Lifestyle: lectures in the mornings",
+                 agent="Hannah Kowalski") == "I teach history at Redbrick College"
+    with pytest.raises(PromptParseError):
+        parse("Name: Hannah Kowalski (age 55)", agent="Hannah Kowalski")
+
+
+def test_an_interview_keeps_the_examples_words_out_unless_they_are_the_residents() -> None:
+    chemist = interview.interview_request(
+        agent="Mei Chen", persona="Mei Chen is a chemistry PhD student.", time="Monday, 10:00",
+        question="Describe yourself.", wake="09:00", bed="02:00")
+    assert {"walnut", "bread", "Ada"} <= set(chemist.avoid_words)
+    baker = interview.interview_request(
+        agent="Elin Lindqvist", persona="Elin Lindqvist runs the bakery and bakes rye bread.",
+        time="Monday, 10:00", question="What do you bake?", memories=("Ben bought a loaf",))
+    assert not {"bakery", "bread", "loaf", "Ben"} & set(baker.avoid_words)
+    assert "You usually wake at 09:00 and go to bed at 02:00." in chemist.prompt[-1].content
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from agents.phrasing import foreign_words
 from agents.prompts.base import (
     PromptParseError,
     Shot,
@@ -155,13 +156,13 @@ def day_plan_request(*, agent: str, persona: str, date: str, wake_minute: int,
     task = _task(name, date=date, wake=format_clock(wake_minute), bed=format_clock(bed_minute),
                  workplace=workplace, places=places, yesterday=yesterday,
                  intentions=intentions, appointments=appointments)
-    own = content_words(" ".join([persona, task]))
+    own = " ".join([persona, task])
     prompt = chat(system=SYSTEM, shots=SHOTS, agent_part=persona_block(agent, persona),
                   task=task)
     return Generate(prompt, max_tokens=120, tag=TAG, stop_at_loop=True,
                     no_repeat_ngram=NO_REPEAT_NGRAM,
                     pattern=plan_pattern(wake_minute, bed_minute),
-                    avoid_words=tuple(word for word in EXAMPLE_WORDS if word not in own))
+                    avoid_words=foreign_words(EXAMPLE_WORDS, own))
 
 
 _SLEEP = re.compile(r"\b(?:go(?:es|ing)? to (?:bed|sleep)|fall asleep|sleep|bedtime|turn in)\b",

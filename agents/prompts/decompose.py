@@ -6,12 +6,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from agents.phrasing import foreign_words
 from agents.prompts.base import (
     PromptParseError,
     answer_lines,
     chat,
     clean_phrase,
-    content_words,
     has_letters,
     line,
     names_other_time,
@@ -72,11 +72,11 @@ def decompose_request(*, agent: str, persona: str, activity: str, start_time: st
                 f"{name} will: {line(activity, 120)}.\nWrite the steps.")
     prompt = chat(system=SYSTEM, shots=SHOTS, agent_part=persona_block(agent, persona),
                   task="\n".join(task))
-    own = content_words(" ".join([persona, *task]))
+    own = " ".join([persona, *task])
     budget = min(160, 30 + 10 * max(1, duration // MIN_ACTION))
     return Generate(prompt, max_tokens=budget, stop=("\n\n",), tag=TAG, stop_at_loop=True,
                     no_repeat_ngram=NO_REPEAT_NGRAM, pattern=PATTERN,
-                    avoid_words=tuple(word for word in EXAMPLE_WORDS if word not in own))
+                    avoid_words=foreign_words(EXAMPLE_WORDS, own))
 
 
 _TASK_ECHO = re.compile(r"\bfrom\s+\d{1,2}[:.]\d{2}\s+to\s+\d{1,2}[:.]\d{2}\b|\bwill\s*:"

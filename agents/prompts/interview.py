@@ -19,10 +19,10 @@ import re
 from collections.abc import Sequence
 
 from agents.embeddings import nearer_first
+from agents.phrasing import foreign_words
 from agents.prompts.base import (
     PromptParseError,
     chat,
-    content_words,
     first_sentences,
     has_letters,
     is_refusal,
@@ -97,12 +97,12 @@ def interview_request(*, agent: str, persona: str, time: str, question: str,
     at 5:30am" as its answer to "Tell me about yourself" (persona echo 1 of 24, then 0)."""
     task = _task(line(agent, 60), time, question, memories, wake, bed)
     persona = without_sleep_habits(persona)
-    own = content_words(" ".join([persona, task]))
+    own = " ".join([persona, task])
     prompt = chat(system=SYSTEM, shots=SHOTS, agent_part=persona_block(agent, persona),
                   task=task)
     return Generate(prompt, max_tokens=120, stop=("\n\n", "The interviewer"), tag=TAG,
                     max_sentences=MAX_SENTENCES,
-                    avoid_words=tuple(word for word in EXAMPLE_WORDS if word.lower() not in own))
+                    avoid_words=foreign_words(EXAMPLE_WORDS, own))
 
 
 _OUT_OF_ROLE = re.compile(
@@ -116,11 +116,16 @@ to a question about the world that its memories do not answer."""
 DONT_KNOW = "I don't know."
 
 
+_PERSONA_LABEL = re.compile(r"\b(?:Name|Traits|Lifestyle|Currently):")
+"""A label of the persona block (`agents.persona.Persona.identity`): where an answer
+starts reciting the prompt ("... Redbrick College Lifestyle: lectures in the mornings")."""
+
+
 def parse_interview_answer(text: str, *, agent: str) -> str:
-    """The answer's first paragraph without `agent`'s name as a prefix or quotes, at most
-    four sentences and 600 characters. An answer without words, or out of the role (an
-    assistant's apology or refusal), raises."""
-    text = unwrap(text).replace("\r", "")
+    """The answer's first paragraph without `agent`'s name as a prefix or quotes, up to a
+    persona-block label, at most four sentences and 600 characters. An answer without
+    words, or out of the role (an assistant's apology or refusal), raises."""
+    text = _PERSONA_LABEL.split(unwrap(text).replace("\r", ""), maxsplit=1)[0]
     paragraphs = [strip_marker(part) for part in re.split(r"\n\s*\n", text)]
     for paragraph in paragraphs:
         answer = strip_quotes(strip_speaker(" ".join(paragraph.split()), (agent,)))
