@@ -14,7 +14,7 @@ from run_helpers import RESULT_TABLES, table_dump
 
 from agents.cognition.interviewing import interview
 from agents.mind import FallbackCounter
-from agents.prompts.base import block, line
+from agents.prompts.base import block, line, without_sleep_habits
 from agents.requests import (
     Choose,
     ChooseResult,
@@ -242,7 +242,8 @@ def test_interview_time_ablation_hides_the_ablated_memory_kinds(full_run: Path,
     hidden = [m for m in view.memories if m.kind not in kinds]
     assert hidden, "the run has nothing of the ablated kinds to hide"
     assert not [m.description for m in hidden if line(m.description, 160) in shown]
-    summaries = [block(mind.state.summary) for mind in view.minds.values()
+    summaries = [block(without_sleep_habits(mind.state.summary))  # as an interview reads it
+                 for mind in view.minds.values()
                  if mind.state.summary]  # written from every kind of memory
     assert summaries and not [s for s in summaries if s in shown]
     # Without the ablation the same questions do read those kinds, and the summaries.
