@@ -68,6 +68,26 @@ def test_the_model_the_judge_prefers_ranks_first() -> None:
     assert {v["a"] for v in verdicts} == {"grounded", "vague"}  # won from either side
 
 
+def test_a_judge_that_favours_the_first_position_is_read_in_both_orders() -> None:
+    """Position outweighs content for this judge: asked once, it picks whatever is shown
+    as A; over both orders the grounded answer still wins every comparison."""
+    def biased(request: ModelRequest) -> ModelResult | None:
+        if request.kind != "choose" or request.tag != judge.TAG:
+            return None
+        text = prompt_text(request.prompt).rsplit("\nA: ", 1)[1]
+        shown_a, shown_b = text.split("\nB: ")
+        return choose_from_scores([1.0 + 0.8 * ("bakery" in shown_a),
+                                   0.8 * ("bakery" in shown_b)])
+
+    towns = shipped_towns()
+    resident = towns[0].residents[0].name
+    answers = {"grounded": {(resident, f"q{i}"): GROUNDED for i in range(8)},
+               "vague": {(resident, f"q{i}"): VAGUE for i in range(8)}}
+    figures, verdicts = judging.judged(FakeModel(biased), answers, towns)
+    assert {v["a"] for v in verdicts} == {"grounded", "vague"}
+    assert figures["grounded"]["interview_judge_win_rate"].value == 1.0
+
+
 def test_bench_fidelity_judge_ranks_the_models_interview_answers(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from sim.bench.fidelity import bench

@@ -3,7 +3,9 @@
 The paper had 100 people rank the conditions' answers and fitted TrueSkill;
 here a judge model sees one resident, one question and two conditions'
 answers (same seed), and picks the more believable one by `Choose` over
-"A"/"B". Which condition is shown first is a fixed coin flip per comparison.
+"A"/"B", asked in both orders (the 1.5B `quality` model picked whichever answer
+was shown first in 7 of 10 comparisons of differing answers). Which condition
+is shown first is a fixed coin flip per comparison.
 Each seed's comparisons update that seed's ratings (in a fixed order), so a
 condition's mu is averaged over seeds like any other figure. Needs the
 `trueskill` package (`pip install 'generative-town[experiments]'`).
@@ -18,8 +20,8 @@ from itertools import combinations
 from typing import TYPE_CHECKING
 
 from agents.prompts.base import chat, line, quote
-from agents.requests import Choose
-from agents.steps import Step, choose
+from agents.requests import Choose, ChooseResult
+from agents.steps import Step, expect
 from sim.batching import drive
 from sim.config import Scenario
 from sim.experiments.conditions import ExperimentError
@@ -85,18 +87,36 @@ def _coin(*parts: object) -> bool:
     return hashlib.sha256(repr(parts).encode()).digest()[0] & 1 == 0
 
 
-def judge_request(comparison: Comparison, persona: str) -> Choose:
+def judge_request(comparison: Comparison, persona: str, *, swapped: bool = False) -> Choose:
+    """The judge's question: which of the comparison's two answers is more believable,
+    the first shown as A (or, `swapped`, as B)."""
+    first, second = comparison.answer_a, comparison.answer_b
+    if swapped:
+        first, second = second, first
     task = (f"About {line(comparison.agent, 60)}:\n{persona}\n\n"
             f"The interviewer asks: {quote(comparison.question, 300)}\n"
-            f"A: {quote(comparison.answer_a, 600)}\nB: {quote(comparison.answer_b, 600)}\n"
+            f"A: {quote(first, 600)}\nB: {quote(second, 600)}\n"
             "Which answer is more believable?")
     return Choose(chat(system=SYSTEM, shots=SHOTS, agent_part="", task=task), ("A", "B"),
                   tag=TAG)
 
 
-def _judge(request: Choose) -> Step[int]:
-    result = yield from choose(request)
-    return result.index
+def _judge(comparison: Comparison, persona: str) -> Step[int]:
+    """0 when the comparison's first answer is the more believable over both orders, 1
+    for the second: the sum of its log-probabilities as A and, swapped, as B against the
+    other's (a judge's preference for a position counts for neither). An order whose
+    answer named no option (a server without log-probabilities) gives no vote; the first
+    wins a tie."""
+    answers = yield [judge_request(comparison, persona),
+                     judge_request(comparison, persona, swapped=True)]
+    shown, swapped = (expect(answer, ChooseResult) for answer in answers)
+    if shown.matched and swapped.matched and len(shown.logprobs) == len(swapped.logprobs) == 2:
+        first = shown.logprobs[0] + swapped.logprobs[1]
+        second = shown.logprobs[1] + swapped.logprobs[0]
+    else:
+        first = (shown.matched and shown.index == 0) + (swapped.matched and swapped.index == 1)
+        second = (shown.matched and shown.index == 1) + (swapped.matched and swapped.index == 0)
+    return 0 if first >= second else 1
 
 
 def require_trueskill() -> None:
@@ -111,10 +131,10 @@ def require_trueskill() -> None:
 
 def verdicts(judge: LanguageModel, pairs: Sequence[Comparison],
              personas: Mapping[str, str]) -> list[int]:
-    """The judge's pick for each comparison, in one batch: 0 when the answer shown as A is
-    the more believable, 1 for B. `personas` maps each resident to its persona text."""
-    picked = drive(judge, {i: _judge(judge_request(c, personas[c.agent]))
-                           for i, c in enumerate(pairs)})
+    """The judge's pick for each comparison (`_judge`, both orders in one batch): 0 when
+    the answer shown as A is the more believable, 1 for B. `personas` maps each resident
+    to its persona text."""
+    picked = drive(judge, {i: _judge(c, personas[c.agent]) for i, c in enumerate(pairs)})
     return [picked[i] for i in range(len(pairs))]
 
 
