@@ -398,6 +398,30 @@ def test_a_resident_does_not_notice_its_own_doing(tmp_path: Path) -> None:
     assert news_for(mind, [own_state, fire, other, itself]) == [fire, other]
 
 
+def test_an_answer_that_recites_the_persona_is_asked_again_with_less_of_it(
+        tmp_path: Path) -> None:
+    own = "I love the mornings, when the first customers come in for coffee."
+
+    recited = "Isabella Rodriguez owns Hobbs Cafe, which she opened five years ago"
+
+    def recites_what_it_reads(request: ModelRequest) -> ModelResult | None:
+        """Interview answers: her persona's first sentence while the prompt shows it,
+        else `own`."""
+        if request.kind != "generate" or request.tag != interview_prompt.TAG:
+            return None
+        shown = recited in request.prompt[-1].content
+        return GenerateResult(f"I'm Isabella. {recited}." if shown else own)
+
+    base = interviewed(SAID).respond
+    assert base is not None
+    run = session(tmp_path, FakeModel(lambda r: recites_what_it_reads(r) or base(r)))
+    run.run_until(20)
+    mind = isabella(run)
+    answer = drive(run.model, {1: interview(mind, run.scheduler.context(100), PROUD)})[1]
+    assert answer == own
+    assert mind.fallbacks.by_tag[interview_prompt.TAG_RECITED] == 1
+
+
 WORLD_QUESTIONS = [
     "Who is the new baker in town?", "When does the market open on Saturday?",
     "Did anyone tell you about the storm coming?", "Who won the election?",

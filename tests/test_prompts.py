@@ -402,6 +402,19 @@ def test_interview_answer() -> None:
         parse("Name: Hannah Kowalski (age 55)", agent="Hannah Kowalski")
 
 
+def test_an_answer_recites_a_persona_when_it_repeats_seven_of_its_words_in_a_row() -> None:
+    persona = ("Hannah Kowalski is a professor of history at Redbrick College who studies "
+               "river trade in the nineteenth century.")
+    assert interview.recites("I'm a Professor of History at Redbrick College, who studies "
+                             "river trade.", persona)
+    assert not interview.recites("I teach history at Redbrick College and study river "
+                                 "trade.", persona)  # her facts, in her own words
+    block = f"Name: Hannah Kowalski (age 55)\nTraits: warm\n{persona} She walks her dog."
+    assert interview.without_recited(block, "I'm a professor of history at Redbrick College "
+                                     "who studies river trade.") == (
+        "Name: Hannah Kowalski (age 55)\nTraits: warm\nShe walks her dog.")
+
+
 def test_an_interview_keeps_the_examples_words_out_unless_they_are_the_residents() -> None:
     chemist = interview.interview_request(
         agent="Mei Chen", persona="Mei Chen is a chemistry PhD student.", time="Monday, 10:00",

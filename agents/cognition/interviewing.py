@@ -12,10 +12,13 @@ from agents.mind import Mind
 from agents.prompts.base import PromptParseError, format_clock
 from agents.prompts.interview import (
     DONT_KNOW,
+    TAG_RECITED,
     about_world,
     grounding_request,
     interview_request,
     parse_interview_answer,
+    recites,
+    without_recited,
 )
 from agents.steps import Step, embed, generate
 from agents.tables import MemoryKind
@@ -25,20 +28,21 @@ def interview(mind: Mind, ctx: TickContext, question: str,
               kinds: Sequence[MemoryKind] | None = None) -> Step[str]:
     """Answer in character from retrieval; last-accessed times are left alone.
 
-    `kinds` restricts the memories the answer may use (interview-time ablation).
+    One generation (two when the first recites the persona, `recites`), then one
+    embedding request: an answer about the world that no retrieved memory supports
+    becomes `DONT_KNOW` (see `agents.prompts.interview`). `kinds` restricts the memories
+    the answer may use (interview-time ablation).
     """
     (memories,) = yield from mind.recall(ctx, [question], k=mind.config.interview_memories,
                                          kinds=kinds, touch=False)
-    request = interview_request(agent=mind.name, persona=mind.persona_text(),
-                                time=f"{ctx.date}, {ctx.clock}",
-                                question=question, memories=[m.description for m in memories],
-                                wake=format_clock(mind.persona.wake_minute),
-                                bed=format_clock(mind.persona.sleep_minute))
-    answer = yield from generate(request)
-    try:
-        text = parse_interview_answer(answer.text, agent=mind.name)
-    except PromptParseError:
-        mind.fell_back(request.tag)
+    told = [m.description for m in memories]
+    persona = mind.persona_text()
+    text = yield from _answer(mind, ctx, question, told, persona)
+    if text is not None and recites(text, persona):
+        # Recited, not answered: asked again without what it recited.
+        mind.fell_back(TAG_RECITED)
+        text = yield from _answer(mind, ctx, question, told, without_recited(persona, text))
+    if text is None:
         return DONT_KNOW
     grounding = yield from embed(grounding_request(question=question, answer=text))
     if about_world(grounding):
@@ -48,6 +52,21 @@ def interview(mind: Mind, ctx: TickContext, question: str,
         if float(support[0]) < mind.config.known_support:
             return DONT_KNOW
     return text
+
+
+def _answer(mind: Mind, ctx: TickContext, question: str, memories: Sequence[str],
+            persona: str) -> Step[str | None]:
+    """The model's answer as `persona`, read; None (a logged fallback) when unreadable."""
+    request = interview_request(agent=mind.name, persona=persona,
+                                time=f"{ctx.date}, {ctx.clock}", question=question,
+                                memories=memories, wake=format_clock(mind.persona.wake_minute),
+                                bed=format_clock(mind.persona.sleep_minute))
+    answer = yield from generate(request)
+    try:
+        return parse_interview_answer(answer.text, agent=mind.name)
+    except PromptParseError:
+        mind.fell_back(request.tag)
+        return None
 
 
 def whisper(mind: Mind, ctx: TickContext,

@@ -11,6 +11,13 @@ could answer, "What do you do for a living?" among them. Measured on the benchma
 interview and probe cases: don't-know on answerable questions 0.54 -> 0.08, the truth
 told to knowledge questions whose answer it remembers 0.42 -> 0.58, "I don't know" to
 those it does not 0.83 -> 0.92.
+
+An answer that recites the persona (`recites`: seven of its words in a row) is asked for
+again without the sentences it recited (`without_recited`), once: on the benchmark, 10 of
+24 answers did, "What gives your days meaning?" among them ("I'm a professor of history at
+Redbrick College who studies river trade in the nineteenth century"); asked again, 0 of
+24 answers mostly repeat the persona (`bench fidelity`'s persona echo, 0.04 before), and
+every other interview figure is unchanged.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from agents.requests import Embed, EmbedResult, Generate
 
 TAG = "interview"
 TAG_GROUNDING = "interview_grounding"
+TAG_RECITED = "interview_recited"
 MAX_SENTENCES = 4
 MAX_CHARS = 600
 
@@ -135,6 +143,37 @@ def parse_interview_answer(text: str, *, agent: str) -> str:
                 answer = answer[:MAX_CHARS].rsplit(" ", 1)[0] + "..."
             return answer
     raise PromptParseError("no words in the interview answer")
+
+
+RECITED_WORDS = 7
+"""An answer that repeats this many words of the persona in a row recites it."""
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w'-]+", text.lower())
+
+
+def _runs(text: str, words: int) -> set[tuple[str, ...]]:
+    said = _words(text)
+    return {tuple(said[i:i + words]) for i in range(len(said) - words + 1)}
+
+
+def recites(answer: str, persona: str, words: int = RECITED_WORDS) -> bool:
+    """Whether `answer` repeats a run of `words` consecutive words of `persona` (case and
+    punctuation aside): "I'm a professor of history at Redbrick College who studies river
+    trade in the nineteenth century", asked what gives her days meaning."""
+    return bool(_runs(answer, words) & _runs(persona, words))
+
+
+_PERSONA_PART = re.compile(r"(?<=[.;\n])\s*")
+
+
+def without_recited(persona: str, answer: str, words: int = RECITED_WORDS) -> str:
+    """`persona` without its sentences and lines that `answer` recites (`recites`): what
+    the resident is asked again with, so it cannot say them again."""
+    kept = [part.strip() for part in _PERSONA_PART.split(persona)
+            if part.strip() and not recites(answer, part, words)]
+    return "\n".join(kept)
 
 
 WORLD = ("Who is running for mayor?", "When is the party at the cafe?",
