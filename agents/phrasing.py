@@ -84,8 +84,10 @@ def is_participle(word: str) -> bool:
     return bool(lemmas) and word.lower() not in lemmas
 
 
+@lru_cache(maxsize=8192)
 def _lemmas(word: str) -> frozenset[str]:
-    """`word` (lower case) and every lemma lemminflect gives it ("bakes" -> "bake")."""
+    """`word` (lower case) and every lemma lemminflect gives it ("bakes" -> "bake"); kept
+    per word, as a persona's words come back in every request of its resident."""
     word = word.lower()
     return frozenset({word, *(lemma for forms in getAllLemmas(word).values()
                               for lemma in forms)})
